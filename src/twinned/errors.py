@@ -4,6 +4,7 @@ them into messages and exit codes.
     TwinnedError
     ├── InputError          records or settings are wrong (exit 2); holds every Problem
     ├── NotConformant       the graph fails its SHACL shapes (exit 1)
+    ├── ShapesError         the SHACL shapes themselves are broken (exit 2)
     └── PublishError        dist/ could not be written (exit 2)
 """
 
@@ -51,3 +52,7 @@ class NotConformant(TwinnedError):
 
 class PublishError(TwinnedError):
     """The publication directory could not be written."""
+
+
+class ShapesError(TwinnedError):
+    """The shapes graph cannot be used (pySHACL refused it)."""
