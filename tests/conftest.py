@@ -1,0 +1,47 @@
+"""Shared fixtures: the repository paths and a throw-away copy of the project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from twinned.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+def copy_project(target: Path) -> Path:
+    """Copy data/, ontology/, shapes/ and queries/ into target (no dist/)."""
+    for name in ("data", "ontology", "shapes", "queries"):
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, target / name)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the project to build and break."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def settings(project: Path) -> Settings:
+    return load_settings(project, env={})
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A project copy built once for the whole session (read-only for tests)."""
+    from twinned.build import build
+
+    settings = load_settings(copy_project(tmp_path_factory.mktemp("built") / "project"), env={})
+    build(settings)
+    return settings

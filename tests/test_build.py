@@ -1,0 +1,107 @@
+"""`twinned build`: exit codes, determinism, equivalent dumps, nothing published on failure."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from twinned.cli import main
+
+DUMPS = {"twinned.ttl": ox.RdfFormat.TURTLE, "twinned.nt": ox.RdfFormat.N_TRIPLES,
+         "twinned.jsonld": ox.RdfFormat.JSON_LD}
+
+
+def snapshot(dist: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(dist.iterdir())}
+
+
+def run(project: Path, *args: str) -> int:
+    return main(["build", "--project", str(project), "-q", *args])
+
+
+def test_build_publishes_the_dumps(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(project) == 0
+    out = capsys.readouterr().out
+    assert "50 partnerships" in out and "conforms" in out
+    dist = project / "dist"
+    for name in ("twinned.ttl", "twinned.nt", "twinned.jsonld", "twinned.ttl.gz", "twinned.nt.gz",
+                 "twinned.jsonld.gz", "context.jsonld", "ontology.ttl", "shapes.ttl",
+                 "validation-report.ttl", "validation-report.txt", "build-info.json"):
+        assert (dist / name).is_file(), name
+    for name in DUMPS:
+        assert gzip.decompress((dist / f"{name}.gz").read_bytes()) == (dist / name).read_bytes()
+
+
+def test_dumps_hold_the_same_graph(project: Path) -> None:
+    assert run(project) == 0
+    graphs = {}
+    for name, fmt in DUMPS.items():
+        triples = {q.triple for q in ox.parse(path=str(project / "dist" / name), format=fmt)}
+        assert not any(isinstance(t, ox.BlankNode) for tr in triples for t in (tr.subject, tr.object))
+        graphs[name] = triples
+    assert graphs["twinned.ttl"] == graphs["twinned.nt"] == graphs["twinned.jsonld"]
+    assert len(graphs["twinned.nt"]) > 4000
+    # rdflib reads the JSON-LD (with its inline @context and @base) to the same triples too
+    from rdflib import Graph
+
+    g = Graph().parse(project / "dist" / "twinned.jsonld", format="json-ld")
+    nt = Graph().parse(project / "dist" / "twinned.nt", format="nt")
+    assert set(g) == set(nt)
+
+
+def test_two_builds_are_byte_identical(project: Path, tmp_path: Path) -> None:
+    assert run(project) == 0
+    first = snapshot(project / "dist")
+    other = tmp_path / "elsewhere" / "dist"
+    assert run(project, "--dist", str(other)) == 0
+    assert snapshot(other) == first
+
+
+def test_input_errors_exit_2_and_leave_dist_untouched(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(project) == 0
+    dist = project / "dist"
+    before, target = snapshot(dist), dist.resolve()
+    city = project / "data" / "cities" / "kosice.yaml"
+    text = city.read_text("utf-8")
+    text = text.replace("date: 1980-05-22", "date: 1980-02-31", 1).replace("partner: raahe", "partner: rahe", 1)
+    city.write_text(text.replace("title: Partnership Agreement", "title: Partnership Agreement\n        colour: red", 1), "utf-8")
+    capsys.readouterr()
+    assert run(project) == 2
+    err = capsys.readouterr().err
+    assert "3 problem(s)" in err and "nothing was published" in err
+    assert "data/cities/kosice.yaml:" in err and "a real calendar day" in err and "'rahe'" in err and "colour" in err
+    assert dist.resolve() == target and snapshot(dist) == before
+
+
+def test_non_conforming_graph_exits_1_and_publishes_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(project) == 0
+    before = snapshot(project / "dist")
+    city = project / "data" / "cities" / "kosice.yaml"
+    city.write_text(city.read_text("utf-8").replace("date: 1991-11-23", "date: 2999-11-23", 1), "utf-8")
+    capsys.readouterr()
+    assert run(project) == 1
+    err = capsys.readouterr().err
+    assert "does not conform" in err and "2999-11-23" in err and "future" in err
+    assert snapshot(project / "dist") == before
+
+
+def test_a_plain_dist_directory_is_not_overwritten(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "dist").mkdir()
+    (project / "dist" / "mine.txt").write_text("keep me")
+    assert run(project) == 2
+    assert "plain directory" in capsys.readouterr().err
+    assert (project / "dist" / "mine.txt").read_text() == "keep me"
+
+
+def test_console_script_runs(project: Path) -> None:
+    exe = Path(sys.executable).with_name("twinned")
+    proc = subprocess.run([str(exe), "build", "--project", str(project)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Built" in proc.stdout
