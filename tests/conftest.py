@@ -19,10 +19,11 @@ def root() -> Path:
 
 
 def copy_project(target: Path) -> Path:
-    """Copy data/, ontology/, shapes/ and queries/ into target (no dist/)."""
+    """Copy data/, ontology/, shapes/, queries/ and twinned.toml into target (no dist/)."""
     for name in ("data", "ontology", "shapes", "queries"):
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "twinned.toml", target / "twinned.toml")
     return target
 
 

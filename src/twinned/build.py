@@ -14,10 +14,11 @@ from pathlib import Path
 from rdflib import Graph
 
 from . import __version__
+from .catalog import DumpFile, catalog_graph
 from .config import Settings
 from .errors import NotConformant
 from .mapping import map_records
-from .publishing import Release, dump_files, publish
+from .publishing import Release, catalog_serializations, dump_files, publish
 from .records import Records, load_records
 from .validation import Report, load_shapes, validate_graph
 from .vocab import load_vocabulary, schemes_graph
@@ -71,6 +72,22 @@ def dataset_graph(settings: Settings) -> tuple[Records, Graph]:
     return records, graph
 
 
+DUMP_TYPES = {
+    "twinned.ttl": ("text/turtle", "RDF_TURTLE"),
+    "twinned.nt": ("application/n-triples", "RDF_N_TRIPLES"),
+    "twinned.jsonld": ("application/ld+json", "JSON_LD"),
+}
+
+
+def catalog_files(settings: Settings, graph: Graph, files: dict[str, bytes]) -> dict[str, bytes]:
+    """The DCAT-AP + VoID catalogue describing the dumps, as Turtle, JSON-LD and RDF/XML."""
+    dumps = []
+    for name, (media, ftype) in DUMP_TYPES.items():
+        dumps.append(DumpFile(name, media, ftype, files[name]))
+        dumps.append(DumpFile(name + ".gz", media, ftype, files[name + ".gz"], compressed=True))
+    return catalog_serializations(catalog_graph(settings, graph, dumps), settings.base_uri)
+
+
 def _concat_ttl(paths: list[Path]) -> bytes:
     return b"\n".join(p.read_bytes() for p in paths)
 
@@ -85,6 +102,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         raise NotConformant(report.text())
     progress("writing dumps")
     files = dump_files(graph, settings.base_uri)
+    files.update(catalog_files(settings, graph, files))
     files["ontology.ttl"] = (settings.ontology_dir / "twinned.ttl").read_bytes()
     files["shapes.ttl"] = _concat_ttl(sorted(settings.shapes_dir.glob("*.ttl")))
     files["validation-report.txt"] = report.text().encode("utf-8")

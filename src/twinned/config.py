@@ -35,6 +35,8 @@ class Settings:
     publisher_url: str = "https://w3id.org/twinned/"
     contact_email: str = "twinned@example.org"
     license_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    issued: str | None = None
+    modified: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout: float = 10.0

@@ -64,6 +64,19 @@ def turtle(nt: bytes, base: str | None = None) -> bytes:
     return out
 
 
+def catalog_serializations(catalog: Graph, base_uri: str) -> dict[str, bytes]:
+    from .catalog import CATALOG_PREFIXES
+
+    nt = sorted_ntriples(catalog)
+    triples = _triples(nt)
+    prefixes = {**CATALOG_PREFIXES, "tw": PREFIXES["tw"]}
+    ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    rdf = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    js = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+    assert ttl is not None and rdf is not None and js is not None
+    return {"catalog.ttl": ttl, "catalog.rdf": rdf, "catalog.jsonld": js, "catalog.nt": nt}
+
+
 def _gzip(data: bytes) -> bytes:
     # mtime=0 and no file name: the same input gives the same bytes
     return gzip.compress(data, compresslevel=9, mtime=0)
