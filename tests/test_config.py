@@ -30,3 +30,14 @@ def test_bad_settings_are_input_errors(tmp_path: Path) -> None:
     (tmp_path / "twinned.toml").write_text("[twinned]\nport = 'eighty'\n")
     with pytest.raises(InputError, match="port"):
         load_settings(tmp_path, env={})
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from dataclasses import fields
+
+    from twinned.config import Settings
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    for f in fields(Settings):
+        if f.name != "project_dir":
+            assert f"`{f.name}`" in readme, f.name

@@ -20,7 +20,7 @@ PROJECT_FILE = "twinned.toml"
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a run needs to know; see docs/settings.md (generated from this)."""
+    """Everything a run needs to know; every field is listed in the README (a test checks)."""
 
     project_dir: Path = Path(".")
     base_uri: str = DEFAULT_BASE_URI
@@ -97,7 +97,7 @@ def load_settings(
         for key, value in table.items():
             if key not in _TYPES or key == "project_dir":
                 raise InputError(
-                    [Problem(str(path), 0, key, "a known setting (see docs/settings.md)")]
+                    [Problem(str(path), 0, key, "a known setting (see README, "Settings")")]
                 )
             values[key] = _coerce(key, value, str(path))
     for key, value in (os.environ if env is None else env).items():
