@@ -97,7 +97,7 @@ def load_settings(
         for key, value in table.items():
             if key not in _TYPES or key == "project_dir":
                 raise InputError(
-                    [Problem(str(path), 0, key, "a known setting (see README, "Settings")")]
+                    [Problem(str(path), 0, key, "a known setting (see the README's Settings)")]
                 )
             values[key] = _coerce(key, value, str(path))
     for key, value in (os.environ if env is None else env).items():
