@@ -5,6 +5,7 @@ does not conform to the shapes, 2 usage or input error.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -48,6 +49,111 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.conforms else 1
 
 
+def _key_value(text: str) -> tuple[str, str]:
+    name, eq, value = text.partition("=")
+    if not eq or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
+    return name, value
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from . import queries as q
+    from .store import open_store
+
+    queries = q.load_queries(settings.queries_dir)
+    if args.list or args.name is None:
+        if args.format == "json":
+            print(json.dumps([q.summary(x) for x in queries.values()], ensure_ascii=False, indent=1))
+        else:
+            print(q.render_markdown(queries) if args.format == "markdown" else q.listing(queries), end="")
+        return 0
+    query = q.find(queries, args.name)
+    if args.show:
+        print(query.text, end="")
+        return 0
+    params: dict[str, list[str]] = {}
+    for name, value in args.param:
+        params.setdefault(name, []).append(value)
+    fmt = q.FORMAT_NAMES.get(args.format or "table")
+    if fmt is None or args.format not in (None, *q.format_names(query.construct)):
+        raise q.ParameterError(query.name, "--format", "one of " + ", ".join(q.format_names(query.construct)),
+                               args.format)
+    release = open_store(settings)
+    binding, result = q.execute(release.store, query, params, settings.base_uri, settings.max_rows)
+    sys.stdout.buffer.write(q.write(result, binding, fmt, settings.base_uri))
+    sys.stdout.flush()
+    return 0
+
+
+QUERY_EPILOG = """examples:
+  twinned query --list
+  twinned query partners --param city=Q4115712
+  twinned query common-partners -p cities=Q25409 -p cities=Q8385 --format csv
+  twinned query documents -p partnership=partnership/kaunas--vestfold
+  twinned query wikidata-p190 -p item=Q8385 --format turtle
+  twinned query --list --format markdown     (the list in README)
+
+parameter types: iri (absolute, or relative to the base URI: place/kaunas), qid (Q25409),
+string, langstring (Kassa@hu), date (YYYY, YYYY-MM or YYYY-MM-DD), year (YYYY),
+integer, enum (one of the allowed values). Repeat --param for a list parameter.
+A value that is not of its parameter's type is refused (exit status 2).
+
+""" + EPILOG
+
+
+def _query_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("query", help="run a canned query of queries/ on the built graph",
+                       description="List the canned queries in queries/ or run one on the built "
+                       "graph (building dist/ first if it is missing or stale), without a server. "
+                       "Parameter values are bound as RDF terms, never pasted into the query.",
+                       epilog=QUERY_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("name", nargs="?", metavar="NAME", help="the query to run (see --list)")
+    p.add_argument("-l", "--list", action="store_true", help="list the queries and their parameters")
+    p.add_argument("-p", "--param", action="append", default=[], type=_key_value, metavar="NAME=VALUE",
+                   help="a parameter value (repeat for several parameters or a list)")
+    p.add_argument("-f", "--format", metavar="FORMAT",
+                   choices=["table", "json", "sparql-json", "csv", "tsv", "turtle", "ntriples", "jsonld",
+                            "markdown"],
+                   help="table (default), json (row objects), sparql-json, csv or tsv for SELECT "
+                   "queries; turtle, ntriples, jsonld or table for CONSTRUCT; with --list: table, "
+                   "json or markdown")
+    p.add_argument("--show", action="store_true", help="print the query file instead of running it")
+    _common(p)
+    p.set_defaults(handler=cmd_query)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from .server import run
+    from .store import ensure_built, load_release
+
+    progress = _progress(args)
+    progress("checking dist/ (building it if missing or stale)")
+    release = load_release(ensure_built(settings))
+    print(f"twinned: serving release {release.version} at http://{settings.host}:{settings.port}/ "
+          f"(resources under {settings.base_uri}; SPARQL at /sparql)", file=sys.stderr, flush=True)
+    run(settings, release, log_level="warning" if args.quiet else "info")
+    return 0
+
+
+def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="serve the graph as a linked-data site with a SPARQL endpoint",
+                       description="Build dist/ if it is missing or stale, load it into the embedded "
+                       "store and serve it over HTTP: every resource URI with content negotiation "
+                       "(HTML, Turtle, JSON-LD, N-Triples, RDF/XML), the dumps, and a read-only "
+                       "SPARQL 1.1 endpoint at /sparql. The server maps its own address onto the "
+                       "base URI: http://HOST:PORT/place/kosice is BASE/place/kosice. "
+                       "See docs/serving.md.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", metavar="HOST", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, metavar="PORT", help="port to listen on (default: 8000)")
+    p.add_argument("--query-timeout", type=float, metavar="SECONDS",
+                   help="stop a SPARQL query after this many seconds (default: 10)")
+    p.add_argument("--max-rows", type=int, metavar="N",
+                   help="return at most N rows or triples from a SPARQL query (default: 10000)")
+    _common(p)
+    p.set_defaults(handler=cmd_serve)
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--project", default=".", metavar="DIR",
                    help="project directory holding data/, ontology/, shapes/, queries/ (default: .)")
@@ -83,6 +189,9 @@ def parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(p)
     p.set_defaults(handler=cmd_validate)
+
+    _query_parser(sub)
+    _serve_parser(sub)
     return top
 
 

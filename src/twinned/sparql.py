@@ -1,0 +1,434 @@
+"""The SPARQL 1.1 Protocol endpoint: reading requests, refusing what a public
+read-only endpoint must not run, and running queries under a time limit and a row cap.
+
+Queries run in a pool of worker *processes*, each with its own copy of the store
+loaded from the release directory. pyoxigraph cannot interrupt a query from another
+thread, so a query that runs past the limit is stopped by killing its worker, which
+is then replaced; the server and the other workers keep serving meanwhile.
+
+The default graph holds the data; the ontology is the named graph
+``<https://w3id.org/twinned/def/>`` and the DCAT/VoID catalogue the named graph
+``<BASE/catalog>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import re
+import signal
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from starlette.requests import Request
+
+from . import httperrors as he
+from .negotiation import ASK_OFFERS, FORMATS, GRAPH_OFFERS, SELECT_OFFERS, Format
+from .vocab import TW
+from .writers import write_boolean, write_graph, write_solutions
+
+log = logging.getLogger("twinned.sparql")
+
+ONTOLOGY_GRAPH = str(TW)
+CATALOG_FILE = "catalog.nt"
+DEFAULT_WORKERS = 2
+STARTUP_GRACE = 30.0  # seconds a request may wait for a worker that is (re)starting
+MAX_QUERY_BYTES = 1_000_000
+
+QueryForm = str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
+OFFERS: dict[QueryForm, tuple[Format, ...]] = {
+    "SELECT": SELECT_OFFERS, "ASK": ASK_OFFERS, "CONSTRUCT": GRAPH_OFFERS, "DESCRIBE": GRAPH_OFFERS,
+}
+
+# -- looking at the query text ---------------------------------------------------------------
+
+_STRING = "|".join((
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n\r]|\\.)*"',
+    r"'(?:[^'\\\n\r]|\\.)*'",
+))
+_TOKENS = re.compile(
+    r"(?P<space>\s+)|(?P<comment>#[^\n\r]*)|(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)"
+    rf"|(?P<string>{_STRING})|(?P<var>[?$][\w\u00b7-\uffff]+)|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
+    r"|(?P<word>[\w\u00b7-\uffff][\w\-.:%\\\u00b7-\uffff]*|:[\w\-.:%\\\u00b7-\uffff]*)|(?P<other>.)",
+    re.S,
+)
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE",
+                             "ADD", "MOVE", "COPY", "WITH"})
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+# A '<' read as an IRI start may be a less-than in an expression; the text it would
+# hide can then hold ") ... SERVICE?var" (an IRI cannot hold spaces, '{' or '<').
+_HIDDEN_SERVICE = re.compile(r"\).*service[?$]", re.I | re.S)
+
+
+def keywords(query: str) -> list[str]:
+    """The bare words of a query in order (upper-cased), outside strings, IRIs and
+    comments; prefixed names (``ex:service``) and variables are not bare words."""
+    out = []
+    for m in _TOKENS.finditer(query):
+        if m.lastgroup == "word" and ":" not in m.group():
+            out.append(m.group().upper())
+    return out
+
+
+def _hides_service(query: str) -> bool:
+    return any(m.lastgroup == "iri" and _HIDDEN_SERVICE.search(m.group())
+               for m in _TOKENS.finditer(query))
+
+
+def check_query(query: str) -> QueryForm:
+    """The query's form; raise QueryRefused for an update, SERVICE or LOAD."""
+    words = keywords(query)
+    updates = [w for w in words if w in UPDATE_KEYWORDS]
+    if updates:
+        raise he.QueryRefused(
+            f"This endpoint is read-only: SPARQL Update ({updates[0]}) is not accepted"
+            + (", and LOAD would make the server fetch a URL." if "LOAD" in updates else ".")
+        )
+    if "SERVICE" in words or _hides_service(query):
+        raise he.QueryRefused(
+            "SERVICE (federated query) is disabled: this endpoint does not fetch other URLs. "
+            "Download the other data and query it where both are loaded."
+        )
+    for w in words:
+        if w in QUERY_FORMS:
+            return w
+    raise he.QuerySyntaxError("Not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE.")
+
+
+# -- running a query (in a worker) ------------------------------------------------------------------
+
+_BY_NAME = {f.name: f for f in FORMATS}
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    format: str  # a Format name
+    max_rows: int
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    body: bytes
+    format: str
+    form: QueryForm
+    count: int
+    truncated: bool
+    elapsed: float = 0.0
+
+
+def _graph_args(req: QueryRequest) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if req.default_graphs:
+        args["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
+    if req.named_graphs:
+        args["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
+    return args
+
+
+def _take(items: Iterable[Any], limit: int) -> tuple[list[Any], bool]:
+    out = []
+    for item in items:
+        if len(out) == limit:
+            return out, True
+        out.append(item)
+    return out, False
+
+
+def execute(store: ox.Store, req: QueryRequest) -> QueryResult:
+    """Run one query and serialise its result (at most ``max_rows`` rows or triples)."""
+    fmt = _BY_NAME[req.format]
+    started = time.perf_counter()
+    try:
+        result = store.query(req.query, **_graph_args(req))
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            rows, truncated = _take((tuple(s[n] for n in names) for s in result), req.max_rows)
+            body = write_solutions(names, rows, fmt, truncated)
+            form, count = "SELECT", len(rows)
+        elif isinstance(result, ox.QueryBoolean):
+            body, form, count, truncated = write_boolean(bool(result), fmt), "ASK", 1, False
+        else:
+            triples, truncated = _take(result, req.max_rows)
+            body, form, count = write_graph(triples, fmt), "CONSTRUCT", len(triples)
+    except SyntaxError as exc:
+        raise he.QuerySyntaxError(f"The query could not be parsed: {exc}") from None
+    except OSError as exc:
+        raise he.BadRequest(f"The query failed: {exc}") from None
+    return QueryResult(body, fmt.name, form, count, truncated, time.perf_counter() - started)
+
+
+def load_store(directory: Path, base: str) -> ox.Store:
+    """The release as the workers see it: data in the default graph, the ontology and
+    the catalogue (when built) in their named graphs."""
+    store = ox.Store()
+    store.bulk_load(path=str(directory / "twinned.nt"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=str(directory / "ontology.ttl"), format=ox.RdfFormat.TURTLE,
+                    to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
+    add_catalog(store, directory, base)
+    return store
+
+
+def add_catalog(store: ox.Store, directory: Path, base: str) -> None:
+    """Load the DCAT/VoID catalogue into the named graph <BASE/catalog>, if it was built."""
+    path = directory / CATALOG_FILE
+    if path.exists():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
+                        to_graph=ox.NamedNode(base + "catalog"))
+
+
+def _problem(exc: he.HTTPProblem) -> tuple[str, str, str]:
+    return ("problem", type(exc).__name__, exc.detail)
+
+
+def worker_main(directory: str, base: str, conn: Connection) -> None:
+    """A worker process: load the store, then answer QueryRequests until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
+    try:
+        store = load_store(Path(directory), base)
+    except OSError as exc:
+        conn.send(("failed", str(exc)))
+        return
+    conn.send(("ready",))
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", execute(store, req)))
+        except he.HTTPProblem as exc:
+            conn.send(_problem(exc))
+
+
+# -- the pool (in the server) ---------------------------------------------------------------------
+
+@dataclass(eq=False)
+class Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+
+    def stop(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+@dataclass(eq=False)
+class QueryPool:
+    """Worker processes that each hold the store; one query at a time per worker."""
+
+    directory: Path
+    base: str
+    size: int = DEFAULT_WORKERS
+    timeout: float = 10.0
+    _idle: asyncio.Queue[Worker] | None = None
+    _workers: set[Worker] = field(default_factory=set)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _closed: bool = False
+
+    async def start(self) -> None:
+        """Start the workers in the background (they load the store in parallel)."""
+        self._idle = asyncio.Queue()
+        for _ in range(self.size):
+            self._spawn_soon()
+
+    def _spawn_soon(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._spawn())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _spawn(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe()
+        process = ctx.Process(target=worker_main, args=(str(self.directory), self.base, child),
+                              name="twinned-query-worker", daemon=True)
+        try:
+            await asyncio.to_thread(process.start)
+        except (OSError, RuntimeError) as exc:
+            log.error("could not start a query worker: %s", exc)
+            parent.close()
+            return
+        finally:
+            child.close()
+        worker = Worker(process, parent)
+        self._workers.add(worker)
+        try:
+            ready = await asyncio.to_thread(parent.poll, STARTUP_GRACE)
+            message = parent.recv() if ready else ("failed", "did not start in time")
+        except (EOFError, OSError) as exc:
+            message = ("failed", str(exc))
+        if message[0] != "ready" or self._closed:
+            if message[0] != "ready":
+                log.error("query worker failed to start: %s", message[1])
+            self._retire(worker)
+            return
+        assert self._idle is not None
+        self._idle.put_nowait(worker)
+
+    def _retire(self, worker: Worker) -> None:
+        self._workers.discard(worker)
+        worker.stop()
+
+    def _replace(self, worker: Worker) -> None:
+        self._retire(worker)
+        if not self._closed:
+            self._spawn_soon()
+
+    async def _checkout(self) -> Worker:
+        assert self._idle is not None, "QueryPool.start() was not called"
+        if not self._workers and not self._tasks:
+            raise he.ServiceUnavailable("No query worker could be started; see the server log.")
+        try:
+            return await asyncio.wait_for(self._idle.get(), self.timeout + STARTUP_GRACE)
+        except TimeoutError:
+            raise he.ServiceUnavailable(
+                "Every query worker is busy or starting; try again in a moment.",
+                headers={"Retry-After": "5"},
+            ) from None
+
+    async def run(self, req: QueryRequest) -> QueryResult:
+        """Run a query in a worker; stop it (and replace the worker) at the time limit."""
+        worker = await self._checkout()
+        healthy = False
+        try:
+            worker.conn.send(req)
+            if not await asyncio.to_thread(worker.conn.poll, self.timeout):
+                raise he.QueryTimeout(
+                    f"The query ran longer than the limit of {self.timeout:g} s and was stopped. "
+                    "Narrow its patterns, avoid cartesian products, or add a LIMIT."
+                )
+            reply = await asyncio.to_thread(worker.conn.recv)
+            healthy = True
+        except (EOFError, OSError) as exc:
+            raise he.WorkerFailed(f"The query worker stopped unexpectedly ({exc}).") from None
+        finally:
+            if healthy:
+                self._idle.put_nowait(worker)  # type: ignore[union-attr]
+            else:
+                self._replace(worker)
+        if reply[0] == "problem":
+            raise getattr(he, reply[1])(reply[2])
+        result: QueryResult = reply[1]
+        return result
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        for worker in list(self._workers):
+            self._retire(worker)
+
+    @property
+    def ready_workers(self) -> int:
+        return self._idle.qsize() if self._idle is not None else 0
+
+
+# -- the service description ---------------------------------------------------------------------
+
+def service_description(endpoint: str, base: str, max_rows: int, timeout: float) -> str:
+    """SPARQL 1.1 Service Description of the endpoint, in Turtle."""
+    formats = "\n".join(
+        f"    sd:resultFormat <{iri}> ;" for iri in (
+            "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+            "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+            "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+            "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+            "http://www.w3.org/ns/formats/Turtle",
+            "http://www.w3.org/ns/formats/JSON-LD",
+            "http://www.w3.org/ns/formats/N-Triples",
+            "http://www.w3.org/ns/formats/RDF_XML",
+        )
+    )
+    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+{formats}
+    rdfs:comment "Read-only. SERVICE, LOAD and SPARQL Update are refused. Queries stop after {timeout:g} s; results are capped at {max_rows} rows (truncation is signalled by the header X-Twinned-Truncated: true)."@en ;
+    sd:defaultDataset [
+        a sd:Dataset ;
+        sd:defaultGraph [ a sd:Graph ; void:dataDump <{base}dumps/twinned.nt> ] ;
+        sd:namedGraph [ a sd:NamedGraph ; sd:name <{ONTOLOGY_GRAPH}> ;
+                        sd:graph [ a sd:Graph ; void:dataDump <{base}ontology.ttl> ] ] ,
+                      [ a sd:NamedGraph ; sd:name <{base}catalog> ;
+                        sd:graph [ a sd:Graph ; void:dataDump <{base}catalog.ttl> ] ]
+    ] .
+"""
+
+
+# -- reading a protocol request ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What a SPARQL Protocol request asks for (the query may be absent: a bare GET)."""
+
+    query: str | None
+    formats: tuple[str, ...] = ()  # ``format`` parameters, in order
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_QUERY_BYTES:
+        raise he.PayloadTooLarge(f"A request body may hold at most {MAX_QUERY_BYTES} bytes.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_QUERY_BYTES:
+            raise he.PayloadTooLarge(f"A request body may hold at most {MAX_QUERY_BYTES} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise he.BadRequest("The request body is not UTF-8.") from None
+
+
+async def read_request(request: Request) -> ProtocolRequest:
+    """Read GET, URL-encoded POST or direct POST (SPARQL 1.1 Protocol §2.1)."""
+    params = list(request.query_params.multi_items())
+    queries: list[str] = []
+    if request.method == "POST":
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media == "application/x-www-form-urlencoded":
+            params += parse_qsl(_text(await _body(request)), keep_blank_values=True)
+        elif media == "application/sparql-query":
+            queries.append(_text(await _body(request)))
+        elif media == "application/sparql-update":
+            raise he.QueryRefused("This endpoint is read-only: SPARQL Update is not accepted.")
+        else:
+            raise he.UnsupportedMediaType(
+                "POST a query as application/x-www-form-urlencoded (query=...) or as "
+                f"application/sparql-query, not {media or 'a body without a Content-Type'}."
+            )
+    if any(key == "update" for key, _ in params):
+        raise he.QueryRefused("This endpoint is read-only: SPARQL Update is not accepted.")
+    queries += [value for key, value in params if key == "query"]
+    if len(queries) > 1:
+        raise he.BadRequest("Give exactly one query (the request holds several).")
+    return ProtocolRequest(
+        query=queries[0] if queries else None,
+        formats=tuple(value for key, value in params if key == "format" and value),
+        default_graphs=tuple(v for k, v in params if k == "default-graph-uri"),
+        named_graphs=tuple(v for k, v in params if k == "named-graph-uri"),
+    )

@@ -1,0 +1,164 @@
+"""Writers: RDF graphs and SPARQL results to bytes, in a format of the negotiation
+table. Used by the resource pages, the SPARQL endpoint and its workers alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+
+from . import jsonld
+from .negotiation import CSV, JSONLD, SPARQL_JSON, SPARQL_XML, TSV, Format
+from .vocab import PREFIXES
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def sort_key(t: ox.Triple) -> tuple[str, str, str]:
+    return (str(t.subject), str(t.predicate), str(t.object))
+
+
+def _rdflib_term(term: Term) -> URIRef | Literal:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    assert isinstance(term, ox.Literal)
+    if term.language:
+        return Literal(term.value, lang=term.language, normalize=False)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype),
+                   normalize=False)
+
+
+def _plain(triples: Sequence[ox.Triple]) -> bool:
+    """True when no blank node or triple term occurs (our JSON-LD writer needs that)."""
+    return all(
+        isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode | ox.Literal)
+        for t in triples
+    )
+
+
+def write_graph(triples: Iterable[ox.Triple], fmt: Format, base: str | None = None,
+                focus: str | None = None) -> bytes:
+    """Serialise triples, sorted so the same graph gives the same bytes; with a
+    ``focus`` IRI its own triples come first, then those of the resources under it."""
+    def key(t: ox.Triple) -> tuple[int, str, str, str]:
+        s = t.subject.value if isinstance(t.subject, ox.NamedNode) else ""
+        rank = 0 if s == focus else 1 if focus and s.startswith(focus.rstrip("/") + "/") else 2
+        return (rank, *sort_key(t))
+
+    ordered = sorted(set(triples), key=key)
+    if fmt is JSONLD and _plain(ordered):
+        rows = ((URIRef(t.subject.value), URIRef(t.predicate.value), _rdflib_term(t.object))
+                for t in ordered)
+        return jsonld.to_jsonld(rows, base).encode("utf-8")  # type: ignore[arg-type]
+    if fmt.rdf_format is None:
+        raise ValueError(f"{fmt.name} is not an RDF format")
+    out = ox.serialize(ordered, format=fmt.rdf_format, prefixes=dict(PREFIXES))
+    return out if out is not None else b""
+
+
+# -- SPARQL results -------------------------------------------------------------------
+
+Row = Sequence[Term | None]
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                       "predicate": _json_term(term.predicate),
+                                       "object": _json_term(term.object)}}
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>"
+            f"{_xml_term(term.predicate)}</predicate><object>{_xml_term(term.object)}</object></triple>")
+
+
+def _csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def write_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format,
+                    truncated: bool = False) -> bytes:
+    """SELECT results as SPARQL JSON, SPARQL XML, CSV or TSV. A truncated JSON result
+    also says so in the body (``"twinned": {"truncated": true}``); every format says
+    it in the response headers."""
+    if fmt is SPARQL_JSON:
+        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None}
+                    for row in rows]
+        doc: dict[str, object] = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+        if truncated:
+            doc["twinned"] = {"truncated": True}
+        return (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8")
+    if fmt is SPARQL_XML:
+        out = ['<?xml version="1.0" encoding="UTF-8"?>',
+               '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+        out += ["</head>", "<results>"]
+        for row in rows:
+            out.append("<result>")
+            out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                    for v, t in zip(variables, row) if t is not None]
+            out.append("</result>")
+        out += ["</results>", "</sparql>", ""]
+        return "\n".join(out).encode("utf-8")
+    if fmt is CSV:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(variables)
+        writer.writerows([_csv_value(t) for t in row] for row in rows)
+        return buf.getvalue().encode("utf-8")
+    if fmt is TSV:
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"{fmt.name} is not a results format")
+
+
+def write_boolean(value: bool, fmt: Format) -> bytes:
+    """ASK results. CSV and TSV follow common practice (one ``_askResult`` column)."""
+    text = "true" if value else "false"
+    if fmt is SPARQL_JSON:
+        return (json.dumps({"head": {}, "boolean": value}) + "\n").encode("utf-8")
+    if fmt is SPARQL_XML:
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n'
+                f"<boolean>{text}</boolean>\n</sparql>\n").encode("utf-8")
+    if fmt is CSV:
+        return f"_askResult\r\n{text}\r\n".encode()
+    if fmt is TSV:
+        return f"?_askResult\n{text}\n".encode()
+    raise ValueError(f"{fmt.name} is not a results format")
