@@ -21,9 +21,12 @@ def root() -> Path:
 def copy_project(target: Path) -> Path:
     """Copy data/, ontology/, shapes/, queries/ and twinned.toml into target (no dist/)."""
     for name in ("data", "ontology", "shapes", "queries"):
-        if (ROOT / name).exists():
-            shutil.copytree(ROOT / name, target / name)
+        if (ROOT / name).exists():  # (data/world, a local twinned import-wikidata, stays behind)
+            shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("world"))
     shutil.copy(ROOT / "twinned.toml", target / "twinned.toml")
+    extract = SHARED / "data" / "wikidata-twin-cities"
+    with open(target / "twinned.toml", "a", encoding="utf-8") as toml:
+        toml.write(f'wikidata_extract = "{extract.as_posix()}"\n')
     return target
 
 

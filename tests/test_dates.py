@@ -38,3 +38,14 @@ def test_wikidata_time_is_padded_only_in_the_wikidata_form() -> None:
     d = PartialDate.parse("1997")
     assert d.wikidata_time() == "1997-01-01T00:00:00Z"
     assert str(d) == "1997"
+
+
+@pytest.mark.parametrize(("text", "future"), [("2026-11-24", False), ("2026-11-25", True), ("2026-11", False),
+                                              ("2026-12", True), ("2026", False), ("2027", True)])
+def test_a_partial_date_is_in_the_future_when_its_first_day_is(text: str, future: bool) -> None:
+    assert PartialDate.parse(text).is_future(today=dt.date(2026, 11, 24)) is future
+
+
+def test_there_is_no_year_zero() -> None:
+    with pytest.raises(ValueError, match="no year 0"):
+        PartialDate.parse("0000")

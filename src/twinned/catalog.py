@@ -10,13 +10,13 @@ Every node has a URI (no blank nodes), so the output is deterministic.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from .config import Settings
+from .stats import DataStats
 from .vocab import TW
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -41,6 +41,10 @@ ISO3 = {
     "HR": "HRV", "SI": "SVN", "IE": "IRL", "LU": "LUX", "MT": "MLT", "CY": "CYP",
 }
 
+# the dataset's keywords, in the catalogue (dcat:keyword) and the landing page (schema:keywords)
+KEYWORDS = ("town twinning", "twin towns", "sister cities", "international cooperation", "linked data",
+            "Wikidata")
+
 
 @dataclass(frozen=True)
 class DumpFile:
@@ -51,6 +55,16 @@ class DumpFile:
     file_type: str  # EU file-type code
     data: bytes
     compressed: bool = False
+    size: int | None = None  # given instead of data for a file written in pieces
+    sha256: str | None = None
+
+    @property
+    def byte_size(self) -> int:
+        return self.size if self.size is not None else len(self.data)
+
+    @property
+    def checksum(self) -> str:
+        return self.sha256 if self.sha256 is not None else hashlib.sha256(self.data).hexdigest()
 
 
 def _agent(g: Graph, s: Settings, base: str) -> tuple[URIRef, URIRef]:
@@ -86,12 +100,12 @@ def _distribution(g: Graph, base: str, dump: DumpFile, license_: URIRef) -> URIR
         gz = URIRef(IANA + "application/gzip")
         g.add((d, DCAT.compressFormat, gz))
         g.add((gz, RDF.type, DCTERMS.MediaType))
-    g.add((d, DCAT.byteSize, Literal(len(dump.data), datatype=XSD.nonNegativeInteger)))
+    g.add((d, DCAT.byteSize, Literal(dump.byte_size, datatype=XSD.nonNegativeInteger)))
     checksum = URIRef(f"{d}/checksum")
     g.add((d, SPDX.checksum, checksum))
     g.add((checksum, RDF.type, SPDX.Checksum))
     g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-    g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(dump.data).hexdigest(), datatype=XSD.hexBinary)))
+    g.add((checksum, SPDX.checksumValue, Literal(dump.checksum, datatype=XSD.hexBinary)))
     g.add((d, DCTERMS.license, license_))
     stable = URIRef(f"{EU}planned-availability/STABLE")
     g.add((d, DCATAP.availability, stable))
@@ -116,35 +130,24 @@ def _service(g: Graph, base: str, key: str, title: str, description: str, endpoi
     return svc
 
 
-def _temporal(data: Graph) -> tuple[Literal, Literal] | None:
-    dates = [o for o in data.objects(None, TW.date) if isinstance(o, Literal)]
-    if not dates:
-        return None
-    ordered = sorted(dates, key=lambda d: str(d))
-    return ordered[0], max(dates, key=lambda d: str(d))
-
-
-def void_statistics(g: Graph, dataset: URIRef, data: Graph, base: str) -> None:
+def void_statistics(g: Graph, dataset: URIRef, data: DataStats, base: str) -> None:
     """VoID statistics of the data graph, with class and property partitions."""
-    subjects = {s for s in data.subjects()}
     g.add((dataset, RDF.type, VOID.Dataset))
-    g.add((dataset, VOID.triples, Literal(len(data))))
-    g.add((dataset, VOID.entities, Literal(len({s for s in subjects if str(s).startswith(base)}))))
-    g.add((dataset, VOID.distinctSubjects, Literal(len(subjects))))
-    g.add((dataset, VOID.distinctObjects, Literal(len({o for o in data.objects()}))))
-    classes = Counter(o for o in data.objects(None, RDF.type))
-    properties = Counter(p for p in data.predicates())
-    g.add((dataset, VOID.classes, Literal(len(classes))))
-    g.add((dataset, VOID.properties, Literal(len(properties))))
-    for i, (cls, n) in enumerate(sorted(classes.items(), key=lambda kv: str(kv[0])), start=1):
+    g.add((dataset, VOID.triples, Literal(data.triples)))
+    g.add((dataset, VOID.entities, Literal(data.entities)))
+    g.add((dataset, VOID.distinctSubjects, Literal(data.distinct_subjects)))
+    g.add((dataset, VOID.distinctObjects, Literal(data.distinct_objects)))
+    g.add((dataset, VOID.classes, Literal(len(data.classes))))
+    g.add((dataset, VOID.properties, Literal(len(data.properties))))
+    for i, (cls, n) in enumerate(sorted(data.classes.items()), start=1):
         part = URIRef(f"{dataset}/class/{i}")
         g.add((dataset, VOID.classPartition, part))
-        g.add((part, VOID["class"], cls))
+        g.add((part, VOID["class"], URIRef(cls)))
         g.add((part, VOID.entities, Literal(n)))
-    for i, (prop, n) in enumerate(sorted(properties.items(), key=lambda kv: str(kv[0])), start=1):
+    for i, (prop, n) in enumerate(sorted(data.properties.items()), start=1):
         part = URIRef(f"{dataset}/property/{i}")
         g.add((dataset, VOID.propertyPartition, part))
-        g.add((part, VOID.property, prop))
+        g.add((part, VOID.property, URIRef(prop)))
         g.add((part, VOID.triples, Literal(n)))
     links = URIRef(f"{dataset}/links/wikidata")
     g.add((dataset, VOID.subset, links))
@@ -154,11 +157,17 @@ def void_statistics(g: Graph, dataset: URIRef, data: Graph, base: str) -> None:
     g.add((WIKIDATA_DATASET, RDF.type, VOID.Dataset))
     g.add((WIKIDATA_DATASET, RDFS.label, Literal("Wikidata", lang="en")))
     g.add((links, VOID.linkPredicate, OWL.sameAs))
-    g.add((links, VOID.triples, Literal(len(list(data.triples((None, OWL.sameAs, None)))))))
+    g.add((links, VOID.triples, Literal(data.same_as)))
 
 
-def catalog_graph(settings: Settings, data: Graph, dumps: list[DumpFile]) -> Graph:
+EXAMPLES = ("place/kosice", "place/kaunas", "partnership/kosice--mobile")
+
+
+def catalog_graph(settings: Settings, data: Graph | DataStats, dumps: list[DumpFile]) -> Graph:
+    """The catalogue of a data graph, given as a graph or as the build's statistics of it."""
     base = settings.base_uri
+    if isinstance(data, Graph):
+        data = DataStats.from_graph(data, base, [base + key for key in EXAMPLES])
     g = Graph()
     catalog, dataset = URIRef(f"{base}catalog"), URIRef(f"{base}dataset")
     license_ = URIRef(settings.license_url)
@@ -193,8 +202,7 @@ def catalog_graph(settings: Settings, data: Graph, dumps: list[DumpFile]) -> Gra
         g.add((dataset, DCTERMS.issued, Literal(settings.issued, datatype=XSD.date)))
     if settings.modified:
         g.add((dataset, DCTERMS.modified, Literal(settings.modified, datatype=XSD.date)))
-    for kw in ("town twinning", "twin towns", "sister cities", "international cooperation", "linked data",
-               "Wikidata"):
+    for kw in KEYWORDS:
         g.add((dataset, DCAT.keyword, Literal(kw, lang="en")))
     for theme, label in (("GOVE", "Government and public sector"), ("INTR", "International issues")):
         t = URIRef(f"{EU}data-theme/{theme}")
@@ -204,12 +212,12 @@ def catalog_graph(settings: Settings, data: Graph, dumps: list[DumpFile]) -> Gra
         g.add((t, SKOS.inScheme, URIRef(f"{EU}data-theme")))
     g.add((URIRef(f"{EU}data-theme"), RDF.type, SKOS.ConceptScheme))
     g.add((URIRef(f"{EU}data-theme"), DCTERMS.title, Literal("Data theme", lang="en")))
-    for code in sorted({str(o) for o in data.objects(None, TW.countryCode)}):
+    for code in data.country_codes:
         loc = URIRef(f"{EU}country/{ISO3[code]}") if code in ISO3 else URIRef(f"{base}country/{code.lower()}")
         g.add((dataset, DCTERMS.spatial, loc))
         g.add((catalog, DCTERMS.spatial, loc))
         g.add((loc, RDF.type, DCTERMS.Location))
-    span = _temporal(data)
+    span = data.date_span()
     if span:
         period = URIRef(f"{dataset}/period")
         g.add((dataset, DCTERMS.temporal, period))
@@ -243,8 +251,8 @@ def catalog_graph(settings: Settings, data: Graph, dumps: list[DumpFile]) -> Gra
     g.add((dataset, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
     g.add((dataset, VOID.uriSpace, Literal(base)))
     g.add((dataset, VOID.vocabulary, ontology))
-    for key in ("place/kosice", "place/kaunas", "partnership/kosice--mobile"):
-        if (URIRef(base + key), None, None) in data:
+    for key in EXAMPLES:
+        if data.has_subject(base + key):
             g.add((dataset, VOID.exampleResource, URIRef(base + key)))
     void_statistics(g, dataset, data, base)
     return g

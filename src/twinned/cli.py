@@ -9,10 +9,17 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+from .cli_wikidata import add_parsers as wikidata_parsers
+from .cli_world import register as world_parsers
 from .config import Settings, load_settings
 from .errors import InputError, NotConformant, TwinnedError
+from .extract_cli import add_parser as extract_parser
+
+if TYPE_CHECKING:
+    from .store import LoadedRelease
 
 EPILOG = """exit status: 0 success, 1 the graph does not conform to the SHACL shapes,
 2 usage or input error (every problem is listed as file:line: field: expected).
@@ -31,20 +38,21 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from .build import build
 
     result = build(settings, _progress(args))
+    n = result.counts
     print(
-        f"Built {result.triples} triples: {len(result.records.partnerships)} partnerships, "
-        f"{len(result.records.gazetteer.places)} places, {len(result.records.memberships)} memberships; "
+        f"Built {result.triples} triples: {n['partnerships']} partnerships, "
+        f"{n['places']} places, {n['memberships']} memberships; "
         f"conforms. Published {settings.output_dir} -> {result.release_dir}"
     )
     return 0
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from .build import dataset_graph
-    from .validation import load_shapes, validate_graph
+    from .build import dataset_triples
+    from .validation import load_shapes, validate_triples
 
-    _records, graph = dataset_graph(settings)
-    report = validate_graph(graph, load_shapes(settings.shapes_dir))
+    _records, triples = dataset_triples(settings)
+    report = validate_triples(triples, load_shapes(settings.shapes_dir))
     print(report.text(), end="")
     return 0 if report.conforms else 1
 
@@ -128,11 +136,32 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     progress = _progress(args)
     progress("checking dist/ (building it if missing or stale)")
-    release = load_release(ensure_built(settings))
+    directory = ensure_built(settings)
+    if getattr(args, "sparql_endpoint", None):
+        release = _external_release(args, settings, directory, progress)
+    else:
+        release = load_release(directory)
     print(f"twinned: serving release {release.version} at http://{settings.host}:{settings.port}/ "
           f"(resources under {settings.base_uri}; SPARQL at /sparql)", file=sys.stderr, flush=True)
     run(settings, release, log_level="warning" if args.quiet else "info")
     return 0
+
+
+def _external_release(args: argparse.Namespace, settings: Settings, directory: Path,
+                      progress: Callable[[str], None]) -> LoadedRelease:
+    """The release served from an external SPARQL endpoint (pushed there first when
+    --graph-store is given)."""
+    from .external import push_release
+    from .store import remote_opener
+
+    if args.graph_store:
+        for line in push_release(directory, settings.base_uri, args.graph_store, graph=args.default_graph,
+                                 progress=progress):
+            print(f"twinned: {line}", file=sys.stderr)
+    open_release = remote_opener(args.sparql_endpoint, default_graph=args.default_graph,
+                                 timeout=settings.query_timeout)
+    print(f"twinned: pages, queries and /sparql answered by {args.sparql_endpoint}", file=sys.stderr)
+    return open_release(directory)
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -150,8 +179,69 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                    help="stop a SPARQL query after this many seconds (default: 10)")
     p.add_argument("--max-rows", type=int, metavar="N",
                    help="return at most N rows or triples from a SPARQL query (default: 10000)")
+    p.add_argument("--sparql-endpoint", metavar="URL",
+                   help="serve pages, canned queries and /sparql from this SPARQL 1.1 endpoint instead of "
+                   "the embedded store (load the release into it first: twinned load, or --graph-store); "
+                   "see docs/external-store.md")
+    p.add_argument("--graph-store", metavar="URL",
+                   help="with --sparql-endpoint: first push the release to this SPARQL 1.1 Graph Store "
+                   "(as twinned load does)")
+    p.add_argument("--default-graph", metavar="IRI",
+                   help="with --sparql-endpoint: the graph holding the data, sent as default-graph-uri with "
+                   "every query (for stores whose default graph is the union of all graphs)")
     _common(p)
     p.set_defaults(handler=cmd_serve)
+
+
+def cmd_reload(args: argparse.Namespace, settings: Settings) -> int:
+    from .reloading import pid_file, signal_reload
+
+    pid = signal_reload(settings)
+    print(f"twinned: asked the server (pid {pid}, {pid_file(settings).name}) to serve the current "
+          "release of dist/; it logs the swap, and X-Twinned-Release names the release served")
+    return 0
+
+
+def _reload_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("reload", help="make a running 'twinned serve' serve the current dist/",
+                       description="Send SIGHUP to the 'twinned serve' of this project and port (found "
+                       "by the pid file PROJECT/.twinned-serve-PORT.pid). The server checks dist/ "
+                       "(building it if stale), loads the new release and its query workers, then "
+                       "swaps it in atomically: every request is answered from the old release or "
+                       "the new one, none fails. If the new release cannot be loaded the old one "
+                       "keeps serving. See docs/serving.md.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, metavar="PORT", help="the port the server listens on (default: 8000)")
+    _common(p)
+    p.set_defaults(handler=cmd_reload)
+
+
+def cmd_export_static(args: argparse.Namespace, settings: Settings) -> int:
+    from .static_export import export_static
+    from .store import ensure_built, load_release
+
+    _progress(args)("checking dist/ (building it if missing or stale)")
+    release = load_release(ensure_built(settings))
+    done = export_static(settings, release, Path(args.directory))
+    print(f"Exported release {release.version}: {done.files} files, {done.resources} resources, "
+          f"to {done.directory} (host it at {settings.base_uri}; rules for Apache in .htaccess, "
+          f"for nginx in .hosting/)")
+    return 0
+
+
+def _export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("export-static", help="write the whole site as files for a static web host",
+                       description="Build dist/ if it is missing or stale, then write the site as "
+                       "files into DIR: every resource as .html, .ttl, .jsonld, .nt and .rdf, the "
+                       "landing page as index.html, the dumps, the catalogue, the VoID description "
+                       "(.well-known/void) and the stylesheet, with content-negotiation rules for "
+                       "Apache (.htaccess) and nginx (.hosting/). Links use the base URI's path: "
+                       "host DIR at the base URI. DIR must be new, empty or an earlier export, "
+                       "which is replaced. See docs/static-hosting.md.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("directory", metavar="DIR", help="the directory to write the site into")
+    _common(p)
+    p.set_defaults(handler=cmd_export_static)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -192,6 +282,11 @@ def parser() -> argparse.ArgumentParser:
 
     _query_parser(sub)
     _serve_parser(sub)
+    _reload_parser(sub)
+    _export_parser(sub)
+    wikidata_parsers(sub, _common)
+    world_parsers(sub, _common)
+    extract_parser(sub)
     return top
 
 

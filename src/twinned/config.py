@@ -36,6 +36,7 @@ class Settings:
     contact_email: str = "twinned@example.org"
     license_url: str = "https://creativecommons.org/licenses/by/4.0/"
     issued: str | None = None
+    wikidata_extract: Path | None = None
     modified: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000

@@ -33,8 +33,11 @@ class PartialDate:
         """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ValueError with why."""
         m = _PATTERN.match(text.strip())
         if not m:
-            raise ValueError(f"a date as YYYY, YYYY-MM or YYYY-MM-DD, not {text!r}")
+            shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}... ({len(text)} characters)"
+            raise ValueError(f"a date as YYYY, YYYY-MM or YYYY-MM-DD, not {shown}")
         year = int(m[1])
+        if year == 0:
+            raise ValueError(f"a year from 0001 on (there is no year 0), not {text!r}")
         month = int(m[2]) if m[2] else None
         day = int(m[3]) if m[3] else None
         if month is not None and not 1 <= month <= 12:
@@ -63,6 +66,10 @@ class PartialDate:
     def earliest(self) -> _dt.date:
         """The first day the date can denote (for ordering and comparisons)."""
         return _dt.date(self.year, self.month or 1, self.day or 1)
+
+    def is_future(self, today: _dt.date | None = None) -> bool:
+        """True when even the first day the date can denote is after today."""
+        return self.earliest() > (today or _dt.date.today())
 
     def latest(self) -> _dt.date:
         """The last day the date can denote."""

@@ -36,14 +36,24 @@ def _iri(term: object) -> str | None:
     return term.value if isinstance(term, ox.NamedNode) else None
 
 
+SUBJECTS = "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isIRI(?s)) }"
+
+
+def subject_iris(store: ox.Store) -> set[str]:
+    """The IRIs that are the subject of a triple, in any graph (by a query, so that an
+    external store answers with the subjects rather than every quad)."""
+    if isinstance(store, ox.Store):
+        return {q.subject.value for q in store.quads_for_pattern(None, None, None, None)
+                if isinstance(q.subject, ox.NamedNode)}
+    return {row["s"].value for row in store.query(SUBJECTS)}
+
+
 class Describer:
     """Finds descriptions in a store; holds a sorted index of its subject IRIs."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
-        subjects = {q.subject.value for q in store.quads_for_pattern(None, None, None, None)
-                    if isinstance(q.subject, ox.NamedNode)}
-        self.subjects = sorted(subjects)
+        self.subjects = sorted(subject_iris(store))
 
     def exists(self, iri: str) -> bool:
         i = bisect_left(self.subjects, iri)

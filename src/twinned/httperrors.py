@@ -13,10 +13,12 @@ readable page for browsers.
         ├── MethodNotAllowed        405
         ├── NotAcceptable           406, lists the media types on offer
         ├── PayloadTooLarge         413
+        ├── URITooLong              414
         ├── UnsupportedMediaType    415
         ├── WorkerFailed            500, a query worker died
         └── ServiceUnavailable      503
-            └── QueryTimeout        503, the query ran past the time limit
+            ├── QueryTimeout        503, the query ran past the time limit
+            └── QueryTooLarge       503, it needed too much memory or its result is too large
 """
 
 from __future__ import annotations
@@ -86,6 +88,11 @@ class PayloadTooLarge(HTTPProblem):
     title = "Payload Too Large"
 
 
+class URITooLong(HTTPProblem):
+    status = 414
+    title = "URI Too Long"
+
+
 class UnsupportedMediaType(HTTPProblem):
     status = 415
     title = "Unsupported Media Type"
@@ -102,3 +109,7 @@ class ServiceUnavailable(HTTPProblem):
 
 class QueryTimeout(ServiceUnavailable):
     title = "Query timed out"
+
+
+class QueryTooLarge(ServiceUnavailable):
+    title = "Query too large"

@@ -87,10 +87,10 @@ def _wd(qid: str) -> URIRef:
 
 
 class _Mapper:
-    def __init__(self, records: Records, uris: URIs) -> None:
+    def __init__(self, records: Records, uris: URIs, sink: Graph | None = None) -> None:
         self.records = records
         self.uris = uris
-        self.g = Graph()
+        self.g = Graph() if sink is None else sink
         self.lang = {c.source.id: c.source.language for c in records.cities}
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
@@ -294,9 +294,11 @@ class _Mapper:
                 self.add(start, TW.dateQualifier, concept(DATE_QUALIFIERS, m.since.qualifier))
 
 
-def map_records(records: Records, base_uri: str) -> Graph:
-    """The data graph of all records (without the vocabulary)."""
-    m = _Mapper(records, URIs(base_uri))
+def map_records(records: Records, base_uri: str, sink: Graph | None = None) -> Graph:
+    """The data graph of the curated records (without the vocabulary and the imported
+    world). ``sink``: anything with an rdflib-like ``add`` to collect the triples in
+    (the build passes an ``ntriples.TripleSink``); it is returned."""
+    m = _Mapper(records, URIs(base_uri), sink)
     m.gazetteer()
     m.sources()
     for p in records.partnerships:

@@ -18,6 +18,7 @@ View = dict[str, Any]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 PLACE_TYPES = {str(TW.AdministrativeBody)}
+LANDING_PLACES = 400  # more places than this, and the landing page lists countries instead
 TYPE_TEMPLATES = (
     (str(TW.AdministrativeBody), "place.html"),
     (str(TW.Partnership), "partnership.html"),
@@ -69,6 +70,7 @@ class Site:
         self.addresses = Addresses(base)
         self.describer = Describer(store)
         self.labels = Labels.from_store(store)
+        self._landing: View | None = None
 
     # -- reading -----------------------------------------------------------------------
 
@@ -320,22 +322,46 @@ class Site:
                for c, ps in groups.items()]
         return sorted(out, key=lambda g: g["country"]["label"] if g["country"] else "~")
 
-    def landing(self) -> View:
+    def countries_with_counts(self) -> list[View]:
+        """Each country with how many places it has (for a world too large to list)."""
+        per: dict[str, int] = {}
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(str(TW.country)), None, ox.DefaultGraph()):
+            if isinstance(q.object, ox.NamedNode):
+                per[q.object.value] = per.get(q.object.value, 0) + 1
+        out = [{"country": self.link(c), "count": n} for c, n in per.items()]
+        return sorted(out, key=lambda g: g["country"]["label"].casefold())
+
+    def landing(self, counts: dict[str, int] | None = None) -> View:
+        """The landing page's model, computed once per loaded release. ``counts``: the
+        build's statistics (build-info.json), so a large graph is not counted per request."""
+        if self._landing is None:
+            self._landing = self._landing_view(counts or {})
+        return self._landing
+
+    def _landing_view(self, known: dict[str, int]) -> View:
+        counts = {
+            "partnerships": known.get("partnerships") or self.count(str(TW.Partnership)),
+            "documents": known.get("documents") if "documents" in known else self.count(str(TW.Document)),
+            "places": known.get("places") or self.count(str(TW.AdministrativeBody)),
+            "cities": known.get("cities") if "cities" in known else self.count(str(TW.City)),
+            "countries": known.get("countries") or self.count(str(TW.Country)),
+            "networks": self.count(str(TW.CityNetwork)),
+            "memberships": known.get("memberships") if "memberships" in known else self.count(str(ORG.Membership)),
+        }
+        listed = counts["places"] <= LANDING_PLACES
+        view = self._landing_base()
+        view["counts"] = counts
+        view["countries"] = self.by_country() if listed else []
+        view["country_counts"] = [] if listed else self.countries_with_counts()
+        return view
+
+    def _landing_base(self) -> View:
         recorders = sorted({t.value for q in self.store.quads_for_pattern(
             None, ox.NamedNode(str(TW.recordedBy)), None, ox.DefaultGraph())
             for t in [q.object] if isinstance(t, ox.NamedNode)})
         return {
-            "counts": {
-                "partnerships": self.count(str(TW.Partnership)),
-                "documents": self.count(str(TW.Document)),
-                "places": self.count(str(TW.AdministrativeBody)),
-                "countries": self.count(str(TW.Country)),
-                "networks": self.count(str(TW.CityNetwork)),
-                "memberships": self.count(str(ORG.Membership)),
-            },
             "newest": self.newest_documents(),
             "publishers": [self.link(r) for r in recorders],
-            "countries": self.by_country(),
             "networks": [self.link(n) for n in self.subjects(str(RDF.type), str(TW.CityNetwork))],
             "schemes": [self.link(s) for s in self.subjects(
                 str(RDF.type), str(SKOS.ConceptScheme))],

@@ -97,8 +97,10 @@ SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 QID = re.compile(r"Q[1-9][0-9]{0,11}")  # used with fullmatch: no "$" that lets a "\n" through
 YEAR = re.compile(r"[1-9][0-9]{3}")
 INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
-LANGTAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
-PARTIAL_DATE = "^[0-9]{4}(-[0-9]{2})?$"
+# language[-script][-region][-variant]: the well-formed BCP 47 tags a name needs
+LANGTAG_PATTERN = r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))?"
+LANGTAG = re.compile(LANGTAG_PATTERN)
+PARTIAL_DATE = "^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?$"  # a year (not 0) or a month
 
 
 def _iri(text: str, base: str) -> Term:
@@ -158,14 +160,15 @@ TYPES: dict[str, ParamType] = {t.name: t for t in (
               {"type": "string", "format": "iri-reference"}),
     ParamType("qid", "a Wikidata item id such as Q25409", _qid,
               {"type": "string", "pattern": "^Q[1-9][0-9]{0,11}$"}),
-    ParamType("string", "a text", _string, {"type": "string", "maxLength": MAX_VALUE_CHARS}),
+    ParamType("string", "a text", _string, {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_CHARS}),
     ParamType("langstring", "a text with a language tag, such as Kassa@hu", _langstring,
-              {"type": "string", "pattern": "@[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"}),
+              {"type": "string", "pattern": f"@{LANGTAG_PATTERN}$"}),
     ParamType("date", "a date as YYYY, YYYY-MM or YYYY-MM-DD", _date,
               {"type": "string", "anyOf": [{"format": "date"}, {"pattern": PARTIAL_DATE}]}),
     ParamType("year", "a year as four digits (YYYY)", _year,
               {"type": "integer", "minimum": 1000, "maximum": 9999}),
-    ParamType("integer", "a whole number", _integer, {"type": "integer"}),
+    ParamType("integer", "a whole number", _integer,
+              {"type": "integer", "minimum": -(10**18 - 1), "maximum": 10**18 - 1}),
     ParamType("enum", "one of the allowed values", _string, {"type": "string"}),
 )}
 
@@ -569,11 +572,10 @@ Result = Solutions | GraphResult
 def run(store: ox.Store, binding: Binding, max_rows: int = 10_000) -> Result:
     """Run a bound query; at most ``max_rows`` rows or triples are kept."""
     result = store.query(binding.sparql, substitutions=binding.substitutions)
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions):  # a CONSTRUCT (an external store answers with a list)
         triples = _take(result, max_rows)
         key: Callable[[ox.Triple], tuple[str, str, str]] = lambda t: (str(t.subject), str(t.predicate), str(t.object))
         return GraphResult(tuple(sorted(triples[:max_rows], key=key)), len(triples) > max_rows)
-    assert isinstance(result, ox.QuerySolutions)
     variables = tuple(v.value for v in result.variables)
     rows = [tuple(s[v] for v in variables) for s in _take(result, max_rows)]
     return Solutions(variables, tuple(rows[:max_rows]), len(rows) > max_rows)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +26,6 @@ from typing import Any
 
 import jinja2
 import pyoxigraph as ox
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -34,6 +35,7 @@ from . import __version__
 from . import httperrors as he
 from . import queries as q
 from .config import Settings
+from .templating import environment
 from .describe import compact
 from .negotiation import CSV, HTML, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Format, negotiate
 from .store import LoadedRelease
@@ -145,16 +147,7 @@ FORM = """{% macro form(query, values) %}
 
 
 def _environment(settings: Settings, release: LoadedRelease) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([
-            jinja2.DictLoader({"queries.html": INDEX, "query.html": RESULT, "form.html": FORM}),
-            jinja2.PackageLoader("twinned", "templates"),
-        ]),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    )
-    env.filters["json_script"] = lambda text: Markup(str(text).replace("</", "<\\/"))
-    env.globals.update(settings=settings, release=release, version=__version__, alternates=[],
-                       jsonld=None)
+    env = environment(settings, release, {"queries.html": INDEX, "query.html": RESULT, "form.html": FORM})
     env.globals["form"] = env.get_template("form.html").module.form  # type: ignore[attr-defined]
     return env
 
@@ -168,6 +161,38 @@ class Answer:
     truncated: bool
 
 
+class AnswerCache:
+    """Answers of one release by (query, values, format), the most recently used kept,
+    up to a total size; safe to use from the threads that answer requests."""
+
+    MAX_BYTES = 64_000_000
+    MAX_ANSWER = 4_000_000
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[tuple[str, str, str], Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> Answer | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str, str], answer: Answer) -> None:
+        if len(answer.body) > self.MAX_ANSWER:
+            return
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self._bytes += len(answer.body)
+            while self._bytes > self.MAX_BYTES:
+                _key, old = self._answers.popitem(last=False)
+                self._bytes -= len(old.body)
+
+
 class QueryService:
     """The queries of one release, run in-process on its store."""
 
@@ -177,6 +202,7 @@ class QueryService:
         self.release = release
         self.queries = dict(queries) if queries is not None else q.load_queries(settings.queries_dir)
         self.templates = _environment(settings, release)
+        self.answers = AnswerCache()
 
     def query(self, name: str) -> q.CannedQuery:
         try:
@@ -197,10 +223,20 @@ class QueryService:
         return f'"{hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]}"'
 
     def answer(self, binding: q.Binding, fmt: Format) -> Answer:
+        """The answer, from the cache when this release has given it before (a release
+        never changes, so neither do its answers: an aggregate over a million triples is
+        computed once per release, not once per request)."""
+        key = (binding.query.name, binding.canonical(), fmt.name)
+        found = self.answers.get(key)
+        if found is not None:
+            return found
         result = q.run(self.release.store, binding, self.settings.max_rows)
         if fmt is HTML:
-            return Answer(self.result_page(binding, result), result.truncated)
-        return Answer(q.write(result, binding, fmt, self.settings.base_uri), result.truncated)
+            answer = Answer(self.result_page(binding, result), result.truncated)
+        else:
+            answer = Answer(q.write(result, binding, fmt, self.settings.base_uri), result.truncated)
+        self.answers.put(key, answer)
+        return answer
 
     def links(self, query: q.CannedQuery, canonical: str = "") -> list[tuple[str, str]]:
         qs = f"?{canonical}" if canonical else ""

@@ -7,16 +7,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import yaml
 
 from .dates import PartialDate
 from .errors import InputError, Problem
 from .vocab import PLACE_KINDS, Vocabulary
-from .yamlnodes import Node, Reader
+from .yamlnodes import Node, Reader, brief
+
+if TYPE_CHECKING:
+    from .world import World
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID = re.compile(r"^Q[1-9][0-9]{0,11}$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+URL = re.compile(r"^https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+$")
+REVIEW_KEYS = ("evidence", "review")   # extraction notes on a record, not mapped (docs/records.md)
 PLACES_FILE = "places.yaml"
 CITIES_DIR = "cities"
 
@@ -166,6 +175,7 @@ class Gazetteer:
 class Records:
     gazetteer: Gazetteer
     cities: tuple[CityFile, ...]
+    world: World | None = None  # data/world/: the imported extract (see world.py)
 
     @property
     def partnerships(self) -> list[Partnership]:
@@ -195,21 +205,21 @@ class _RecordReader(Reader):
     def slug(self, node: Node, what: str = "a slug") -> str | None:
         value = self.text(node)
         if value is not None and not SLUG.match(value):
-            self.add(node.problem(f"{what}: lowercase letters, digits and single hyphens, not {value!r}"))
+            self.add(node.problem(f"{what}: lowercase letters, digits and single hyphens, not {brief(value)}"))
             return None
         return value
 
     def choice(self, node: Node, allowed: frozenset[str], what: str) -> str | None:
         value = self.text(node)
         if value is not None and value not in allowed:
-            self.add(node.problem(f"{what}, one of {', '.join(sorted(allowed))}; not {value!r}"))
+            self.add(node.problem(f"{what}, one of {', '.join(sorted(allowed))}; not {brief(value)}"))
             return None
         return value
 
     def qid(self, node: Node) -> str | None:
         value = self.text(node)
         if value is not None and not QID.match(value):
-            self.add(node.problem(f"a Wikidata QID like Q25409, not {value!r}"))
+            self.add(node.problem(f"a Wikidata QID like Q25409, not {brief(value)}"))
             return None
         return value
 
@@ -218,7 +228,7 @@ class _RecordReader(Reader):
         out: dict[str, str] = {}
         for lang, value_node in entries.items():
             if not LANG.match(lang):
-                self.add(value_node.problem(f"a BCP 47 language tag as key, not {lang!r}"))
+                self.add(value_node.problem(f"a BCP 47 language tag as key, not {brief(lang)}"))
                 continue
             value = self.text(value_node)
             if value is not None:
@@ -259,6 +269,9 @@ class _RecordReader(Reader):
         except ValueError as exc:
             self.add(entries["date"].problem(str(exc)))
             return None
+        if value.is_future():
+            self.add(entries["date"].problem(f"a date that is not in the future, not {raw!r}"))
+            return None
         return DateRecord(value, self.opt_text(entries, "as_written"), qualifier)
 
     def areas(self, node: Node) -> tuple[Area, ...]:
@@ -290,7 +303,7 @@ def _read_places(path: Path, name: str, vocabulary: Vocabulary) -> tuple[Gazette
 
     for code, node in (r.mapping(top["countries"], open_keys=True) or {}).items() if "countries" in top else ():
         if not COUNTRY_CODE.match(code):
-            r.add(node.problem(f"an ISO 3166-1 alpha-2 code in capitals as key, not {code!r}"))
+            r.add(node.problem(f"an ISO 3166-1 alpha-2 code in capitals as key, not {brief(code)}"))
             continue
         e = r.mapping(node, required=("labels",), optional=id_keys)
         if e is None:
@@ -300,7 +313,7 @@ def _read_places(path: Path, name: str, vocabulary: Vocabulary) -> tuple[Gazette
 
     for key, node in (r.mapping(top["places"], open_keys=True) or {}).items() if "places" in top else ():
         if not SLUG.match(key):
-            r.add(node.problem(f"a slug as place key (lowercase, digits, single hyphens), not {key!r}"))
+            r.add(node.problem(f"a slug as place key (lowercase, digits, single hyphens), not {brief(key)}"))
             continue
         e = r.mapping(node, required=("kind", "labels", "country"),
                       optional=id_keys + ("aliases", "coordinates"))
@@ -310,7 +323,7 @@ def _read_places(path: Path, name: str, vocabulary: Vocabulary) -> tuple[Gazette
         labels = r.labels(e["labels"]) if "labels" in e else {}
         country = r.text(e["country"]) if "country" in e else None
         if country is not None and country not in gaz.countries:
-            r.add(e["country"].problem(f"a country code listed under 'countries', not {country!r}"))
+            r.add(e["country"].problem(f"a country code listed under 'countries', not {brief(country)}"))
             country = None
         aliases = tuple(a for a in (r.text(n) for n in r.sequence(e["aliases"])) if a) if "aliases" in e else ()
         coords = _coordinates(r, e["coordinates"]) if "coordinates" in e else None
@@ -322,7 +335,7 @@ def _read_places(path: Path, name: str, vocabulary: Vocabulary) -> tuple[Gazette
     if "networks" in top:
         for key, node in (r.mapping(top["networks"], open_keys=True) or {}).items():
             if not SLUG.match(key):
-                r.add(node.problem(f"a slug as network key, not {key!r}"))
+                r.add(node.problem(f"a slug as network key, not {brief(key)}"))
                 continue
             e = r.mapping(node, required=("labels",), optional=id_keys + ("short_name",))
             if e is None:
@@ -355,16 +368,16 @@ def _coordinates(r: _RecordReader, node: Node) -> tuple[float, float] | None:
 def _check_unique_qids(r: _RecordReader, gaz: Gazetteer) -> None:
     seen: dict[str, str] = {}
     entries: list[tuple[str, Identity, Located]] = (
-        [(c.code, c.identity, c.at) for c in gaz.countries.values()]
-        + [(p.key, p.identity, p.at) for p in gaz.places.values()]
-        + [(n.key, n.identity, n.at) for n in gaz.networks.values()]
+        [(f"countries.{c.code}", c.identity, c.at) for c in gaz.countries.values()]
+        + [(f"places.{p.key}", p.identity, p.at) for p in gaz.places.values()]
+        + [(f"networks.{n.key}", n.identity, n.at) for n in gaz.networks.values()]
     )
     for key, identity, at in entries:
         if identity.wikidata is None:
             continue
         if identity.wikidata in seen:
-            r.add(Problem(at.file, at.line, f"{key}.wikidata",
-                          f"a QID used by one entry only ({identity.wikidata} is also {seen[identity.wikidata]})"))
+            r.add(Problem(at.file, at.line, f"{key}.wikidata", "a QID used by one entry only "
+                          f"({identity.wikidata} is also {seen[identity.wikidata].split('.', 1)[1]})"))
         else:
             seen[identity.wikidata] = key
 
@@ -379,28 +392,29 @@ def _read_city(path: Path, name: str, vocabulary: Vocabulary, gaz: Gazetteer) ->
     source = _source(r, top["source"], city or "") if "source" in top else None
     partnerships: list[Partnership] = []
     memberships: list[Membership] = []
-    if city and source:
-        seen: dict[str, int] = {}
-        for node in r.sequence(top["partnerships"]) if "partnerships" in top else ():
-            p = _partnership(r, node, city, source.id, gaz)
-            if p is None:
-                continue
-            if p.partner in seen:
-                r.add(node.problem(f"each partner once (also on line {seen[p.partner]})", f"{node.field}.partner"))
-                continue
-            seen[p.partner] = node.line
-            partnerships.append(p)
-        seen_networks: dict[str, int] = {}
-        for node in r.sequence(top["memberships"]) if "memberships" in top else ():
-            m = _membership(r, node, city, source.id, gaz)
-            if m is None:
-                continue
-            if m.network in seen_networks:
-                r.add(node.problem(f"each network once (also on line {seen_networks[m.network]})",
-                                   f"{node.field}.network"))
-                continue
-            seen_networks[m.network] = node.line
-            memberships.append(m)
+    # the records are read even when the city or the source is wrong: every problem at once
+    city_key, source_id = city or "", source.id if source else ""
+    seen: dict[str, int] = {}
+    for node in r.sequence(top["partnerships"]) if "partnerships" in top else ():
+        p = _partnership(r, node, city_key, source_id, gaz)
+        if p is None:
+            continue
+        if p.partner in seen:
+            r.add(node.problem(f"each partner once (also on line {seen[p.partner]})", f"{node.field}.partner"))
+            continue
+        seen[p.partner] = node.line
+        partnerships.append(p)
+    seen_networks: dict[str, int] = {}
+    for node in r.sequence(top["memberships"]) if "memberships" in top else ():
+        m = _membership(r, node, city_key, source_id, gaz)
+        if m is None:
+            continue
+        if m.network in seen_networks:
+            r.add(node.problem(f"each network once (also on line {seen_networks[m.network]})",
+                               f"{node.field}.network"))
+            continue
+        seen_networks[m.network] = node.line
+        memberships.append(m)
     if r.problems or city is None or source is None:
         return None, r.problems
     return CityFile(name, city, source, tuple(partnerships), tuple(memberships)), []
@@ -409,7 +423,7 @@ def _read_city(path: Path, name: str, vocabulary: Vocabulary, gaz: Gazetteer) ->
 def _place_ref(r: _RecordReader, node: Node, gaz: Gazetteer) -> str | None:
     key = r.slug(node, "a place key")
     if key is not None and key not in gaz.places:
-        r.add(node.problem(f"a place listed in {PLACES_FILE}, not {key!r}"))
+        r.add(node.problem(f"a place listed in {PLACES_FILE}, not {brief(key)}"))
         return None
     return key
 
@@ -422,18 +436,29 @@ def _source(r: _RecordReader, node: Node, city: str) -> Source | None:
     title = r.text(e["title"]) if "title" in e else None
     file = r.text(e["file"]) if "file" in e else None
     url = r.opt_text(e, "url")
-    if url is not None and not re.match(r"^https?://\S+$", url):
-        r.add(e["url"].problem(f"an http(s) URL, not {url!r}"))
+    if url is not None and not _is_url(url):
+        r.add(e["url"].problem(f"an http(s) URL, not {brief(url)}"))
     language = r.text(e["language"]) if "language" in e else None
     if language is not None and not LANG.match(language):
-        r.add(e["language"].problem(f"a BCP 47 language tag, not {language!r}"))
+        r.add(e["language"].problem(f"a BCP 47 language tag, not {brief(language)}"))
         language = None
     if sid and title and file and language:
         return Source(sid, title, file, url, language, city)
     return None
 
 
+def _is_url(text: str) -> bool:
+    """An absolute http(s) URL that is also a valid IRI (it becomes one in the graph)."""
+    if not URL.match(text):
+        return False
+    try:
+        return bool(urlsplit(text).hostname)
+    except ValueError:  # such as an unclosed [IPv6 host
+        return False
+
+
 def _partnership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gazetteer) -> Partnership | None:
+    node = _set_aside_review_keys(r, node)
     e = r.mapping(node, required=("partner", "passage", "documents"),
                   optional=("began", "areas", "note"))
     if e is None:
@@ -457,7 +482,7 @@ def _partnership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gaze
             continue
         ids[doc.id] = doc_node.line
         documents.append(doc)
-    if "documents" in e and not documents and not r.problems:
+    if "documents" in e and e["documents"].is_empty_list:
         r.add(e["documents"].problem("at least one document"))
     _check_links(r, documents, e.get("documents"))
     if partner is None or passage is None:
@@ -505,7 +530,7 @@ def _check_links(r: _RecordReader, documents: list[Document], node: Node | None)
             target = by_id.get(target_id)
             if target is None or target is doc:
                 r.add(Problem(doc.at.file, doc.at.line, field,
-                              f"the id of another document of this partnership, not {target_id!r}"))
+                              f"the id of another document of this partnership, not {brief(target_id)}"))
                 continue
             if doc.dates and target.dates and max(d.latest() for d in doc.dates) < min(
                 d.earliest() for d in target.dates
@@ -515,18 +540,40 @@ def _check_links(r: _RecordReader, documents: list[Document], node: Node | None)
 
 
 def _membership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gazetteer) -> Membership | None:
+    node = _set_aside_review_keys(r, node)
     e = r.mapping(node, required=("network", "passage"), optional=("since",))
     if e is None:
         return None
     network = r.slug(e["network"], "a network key") if "network" in e else None
     if network is not None and network not in gaz.networks:
-        r.add(e["network"].problem(f"a network listed in {PLACES_FILE}, not {network!r}"))
+        r.add(e["network"].problem(f"a network listed in {PLACES_FILE}, not {brief(network)}"))
         network = None
     since = r.date(e["since"]) if "since" in e else None
     passage = r.text(e["passage"]) if "passage" in e else None
     if network is None or passage is None:
         return None
     return Membership(city, network, since, passage, source, r.at(node))
+
+
+def _set_aside_review_keys(r: _RecordReader, node: Node) -> Node:
+    """``evidence`` (a mapping) and ``review`` (a list of text), written by ``twinned extract``, are
+    checked for shape and set aside: the record is read without them and they are not mapped."""
+    if not isinstance(node.raw, yaml.MappingNode):
+        return node
+    kept = []
+    for key, value in node.raw.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name not in REVIEW_KEYS:
+            kept.append((key, value))
+            continue
+        child = Node(value, node.file, f"{node.field}.{name}")
+        if name == "evidence":
+            r.mapping(child, open_keys=True)
+        else:
+            for item in r.sequence(child):
+                r.text(item)
+    raw = yaml.MappingNode(node.raw.tag, kept, node.raw.start_mark, node.raw.end_mark, node.raw.flow_style)
+    return Node(raw, node.file, node.field)
 
 
 def _check_across(files: list[CityFile]) -> list[Problem]:
@@ -573,6 +620,18 @@ def load_records(data_dir: Path, vocabulary: Vocabulary) -> Records:
         if city_file:
             files.append(city_file)
     problems += _check_across(files)
+    from .world import WORLD_DIR, load_world
+
+    world, world_problems = load_world(data_dir / WORLD_DIR, gaz, name(data_dir / WORLD_DIR))
+    problems += world_problems
     if problems:
         raise InputError(problems)
-    return Records(gaz, tuple(files))
+    return Records(gaz, tuple(files), world)
+
+
+def load_gazetteer(data_dir: Path, vocabulary: Vocabulary) -> Gazetteer:
+    """Read data/places.yaml alone; raise InputError with every problem."""
+    gaz, problems = _read_places(data_dir / PLACES_FILE, str(data_dir / PLACES_FILE), vocabulary)
+    if problems:
+        raise InputError(problems)
+    return gaz

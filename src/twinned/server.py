@@ -3,8 +3,9 @@ endpoint and the dumps of one loaded release (see docs/serving.md).
 
 ``create_app(settings, release, extra_routes)`` builds the Starlette app; routes in
 ``extra_routes`` are tried before the catch-all resource route, and may raise any
-``httperrors.HTTPProblem`` to answer in the server's one error shape. ``run`` serves
-it with uvicorn.
+``httperrors.HTTPProblem`` to answer in the server's one error shape; every request
+passes ``hardening.Hardening`` first (limits, security headers). ``run`` serves it with
+uvicorn through ``reloading.Reloader``, which swaps in a new release on SIGHUP.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
 
-import jinja2
 import pyoxigraph as ox
-from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -33,12 +32,18 @@ from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from . import httperrors as he
+from . import schemaorg
+from .explore import routes as explore_routes
+from .hardening import Hardening
 from .config import Settings
+from .external import RemoteQueryPool
 from .negotiation import (
     HTML, JSONLD, RDF_FORMATS, RESOURCE_OFFERS, SUFFIXES, TURTLE, Format, by_name, negotiate,
     prefers_html,
 )
 from .pages import Site
+from .templating import environment
+from .pictures import Pictures
 from .sparql import (
     DEFAULT_WORKERS, OFFERS, QueryPool, QueryRequest, add_catalog, check_query, read_request,
     service_description,
@@ -115,19 +120,17 @@ class Server:
         self.settings = settings
         self.release = release
         # the catalogue's resources (/dataset, /distribution/...) dereference like the rest
-        add_catalog(release.store, release.directory, settings.base_uri)
+        # (an external store got the catalogue from twinned load)
+        remote = not isinstance(release.store, ox.Store)
+        if not remote:
+            add_catalog(release.store, release.directory, settings.base_uri)
         self.site = Site(release.store, settings.base_uri)
-        self.pool = QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout)
-        self.templates = jinja2.Environment(
-            loader=jinja2.PackageLoader("twinned", "templates"),
-            autoescape=jinja2.select_autoescape(["html"]),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.templates.filters["json_script"] = json_script
+        self.pool: Any = (RemoteQueryPool(release.store, settings.query_timeout) if remote else
+                          QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
+        self.templates = environment(settings, release)
         self.templates.filters["href"] = lambda iri: self.site.addresses.path(iri) or iri
-        self.templates.globals.update(settings=settings, release=release, version=__version__)
+        self.pictures = Pictures(self.site)  # maps, timelines, charts (pictures.py)
+        self.templates.globals["pictures"] = self.pictures
 
     # -- responses -----------------------------------------------------------------------------
 
@@ -163,11 +166,6 @@ class Server:
             headers["Content-Length"] = str(len(body))
             body = b""
         return Response(body, status_code=exc.status, headers=headers, media_type=media)
-
-
-def json_script(text: str) -> Markup:
-    """JSON for a <script> element: '</' cannot end the element early."""
-    return Markup(text.replace("</", "<\\/"))
 
 
 def _server(request: Request) -> Server:
@@ -258,33 +256,20 @@ def dumps(server: Server) -> list[dict[str, Any]]:
 
 
 def dataset_jsonld(server: Server) -> dict[str, Any]:
-    """The schema.org Dataset the landing page describes (canonical URIs)."""
-    s, base = server.settings, server.settings.base_uri
-    info = server.release.info
-    return {
-        "@context": {"@vocab": "https://schema.org/"},
-        "@id": base + "dataset", "@type": "Dataset", "name": s.title, "description": s.description,
-        "url": base, "license": {"@id": s.license_url}, "isAccessibleForFree": True,
-        "version": server.release.version,
-        "publisher": {"@id": s.publisher_url, "@type": "Organization", "name": s.publisher_name,
-                      "email": s.contact_email},
-        "variableMeasured": f"{info.get('triples', '?')} triples",
-        "distribution": [
-            {"@id": base + "distribution/" + d["name"], "@type": "DataDownload",
-             "contentUrl": {"@id": base + d["path"].lstrip("/")}, "encodingFormat": d["type"],
-             "contentSize": str(d["size"])}
-            for d in dumps(server) if d["path"].startswith("/dumps/")
-        ],
-    }
+    """The schema.org Dataset the landing page describes (canonical URIs; see schemaorg.py)."""
+    return schemaorg.dataset_jsonld(server.settings, server.release.store, server.release.version,
+                                    server.release.info.get("triples", "?"), dumps(server))
 
 
 def landing_body(server: Server, fmt: Format) -> bytes:
     data = dataset_jsonld(server)
     text = json.dumps(data, ensure_ascii=False, indent=1)
     if fmt is HTML:
-        return server.render("landing.html", view=server.site.landing(), dumps=dumps(server),
+        counts = server.release.info.get("counts")
+        view = server.site.landing(counts if isinstance(counts, dict) else None)
+        return server.render("landing.html", view=view, dumps=dumps(server),
                              jsonld=text, alternates=[], info=server.release.info,
-                             pool_size=server.pool.size)
+                             pool_size=server.pool.size, portal_links=schemaorg.portal_links(dumps(server)))
     triples = [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.JSON_LD)]
     return write_graph(triples, fmt, server.settings.base_uri)
 
@@ -295,7 +280,8 @@ async def landing(request: Request) -> Response:
     if fmt is None:
         raise he.NotAcceptable([f.media_type for f in RESOURCE_OFFERS], "the home page")
     body = await run_in_threadpool(landing_body, server, fmt)
-    return server.represent(request, body, fmt.content_type, headers={"Vary": "Accept"})
+    links = schemaorg.link_header(schemaorg.portal_links(dumps(server)))
+    return server.represent(request, body, fmt.content_type, headers={"Vary": "Accept", "Link": links})
 
 
 # -- files ----------------------------------------------------------------------------------------
@@ -428,6 +414,7 @@ def create_app(settings: Settings, release: LoadedRelease,
         Route("/.well-known/void", well_known_void, methods=["GET", "HEAD"]),
         *(Route(path, release_file, methods=["GET", "HEAD"]) for path in FILES),
         Mount("/static", StaticFiles(packages=[("twinned", "static")]), name="static"),
+        *explore_routes(),
         *extra_routes,
         Route("/{path:path}", resource, methods=["GET", "HEAD"]),
     ]
@@ -436,19 +423,39 @@ def create_app(settings: Settings, release: LoadedRelease,
         lifespan=lifespan,
         exception_handlers={he.HTTPProblem: on_problem, HTTPException: on_http_exception,
                             Exception: on_error},
-        middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
+        middleware=[Middleware(Hardening),
+                    Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
                                allow_headers=["*"], expose_headers=EXPOSED, max_age=86400)],
     )
     app.state.server = server
     return app
 
 
+def site_app(settings: Settings, release: LoadedRelease, *, query_workers: int = DEFAULT_WORKERS) -> Starlette:
+    """The app ``twinned serve`` runs (and ``twinned export-static`` writes out): the site,
+    the SPARQL endpoint and the canned queries API."""
+    from .queries_api import routes as query_routes
+    from .wikidata_api import routes as wikidata_routes
+
+    extra = [*query_routes(settings, release), *wikidata_routes(settings, release)]
+    app = create_app(settings, release, extra, query_workers=query_workers)
+    return app
+
+
 def run(settings: Settings, release: LoadedRelease, log_level: str = "info") -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted; on SIGHUP (``twinned reload``) swap in dist/'s current
+    release without dropping a request (see reloading.py)."""
     import uvicorn
 
-    from .queries_api import routes as query_routes
+    from .reloading import Reloader
 
-    app = create_app(settings, release, query_routes(settings, release))
+    twinned_log = logging.getLogger("twinned")
+    if not twinned_log.handlers:  # reloads and errors, told like the CLI tells things
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("twinned: %(message)s"))
+        twinned_log.addHandler(handler)
+        twinned_log.setLevel(logging.WARNING if log_level == "warning" else logging.INFO)
+    app = Reloader(settings, release, lambda new: site_app(settings, new), write_pid=True)
+    # request heads up to 64 KiB reach the app, which answers a URL over 8 KiB with a 414
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level,
-                server_header=False)
+                server_header=False, lifespan="on", h11_max_incomplete_event_size=64 * 1024)

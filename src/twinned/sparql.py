@@ -41,6 +41,8 @@ CATALOG_FILE = "catalog.nt"
 DEFAULT_WORKERS = 2
 STARTUP_GRACE = 30.0  # seconds a request may wait for a worker that is (re)starting
 MAX_QUERY_BYTES = 1_000_000
+WORKER_MEMORY = 2 << 30  # bytes of address space a query worker may use (RLIMIT_AS)
+MAX_RESULT_BYTES = 64 << 20  # a serialised result larger than this is refused
 
 QueryForm = str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
 OFFERS: dict[QueryForm, tuple[Format, ...]] = {
@@ -164,8 +166,11 @@ def execute(store: ox.Store, req: QueryRequest) -> QueryResult:
             body, form, count = write_graph(triples, fmt), "CONSTRUCT", len(triples)
     except SyntaxError as exc:
         raise he.QuerySyntaxError(f"The query could not be parsed: {exc}") from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise he.BadRequest(f"The query failed: {exc}") from None
+    if len(body) > MAX_RESULT_BYTES:
+        raise he.QueryTooLarge(f"The result is larger than {MAX_RESULT_BYTES >> 20} MiB. "
+                               "Select fewer or shorter values, or add a LIMIT.")
     return QueryResult(body, fmt.name, form, count, truncated, time.perf_counter() - started)
 
 
@@ -192,9 +197,22 @@ def _problem(exc: he.HTTPProblem) -> tuple[str, str, str]:
     return ("problem", type(exc).__name__, exc.detail)
 
 
+def _limit_memory(limit: int) -> None:
+    """Cap the worker's address space: a query that needs more dies (the allocation fails
+    and aborts the process) instead of exhausting the machine's memory."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX: the time limit alone applies
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def worker_main(directory: str, base: str, conn: Connection) -> None:
     """A worker process: load the store, then answer QueryRequests until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
+    _limit_memory(WORKER_MEMORY)
     try:
         store = load_store(Path(directory), base)
     except OSError as exc:
@@ -210,6 +228,8 @@ def worker_main(directory: str, base: str, conn: Connection) -> None:
             conn.send(("ok", execute(store, req)))
         except he.HTTPProblem as exc:
             conn.send(_problem(exc))
+        except Exception as exc:  # noqa: BLE001 - the worker outlives one bad query
+            conn.send(("problem", "WorkerFailed", f"The query failed in its worker ({type(exc).__name__})."))
 
 
 # -- the pool (in the server) ---------------------------------------------------------------------
@@ -224,6 +244,15 @@ class Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
+
+
+def _death(worker: Worker, exc: BaseException) -> he.HTTPProblem:
+    """Why a worker died during a query: an aborted allocation is the memory cap."""
+    worker.process.join(1)
+    if worker.process.exitcode == -signal.SIGABRT:
+        return he.QueryTooLarge(f"The query needed more than the {WORKER_MEMORY >> 20} MiB of memory a "
+                                "query may use and was stopped. Narrow its patterns or add a LIMIT.")
+    return he.WorkerFailed(f"The query worker stopped unexpectedly ({exc or 'no answer'}).")
 
 
 @dataclass(eq=False)
@@ -313,7 +342,7 @@ class QueryPool:
             reply = await asyncio.to_thread(worker.conn.recv)
             healthy = True
         except (EOFError, OSError) as exc:
-            raise he.WorkerFailed(f"The query worker stopped unexpectedly ({exc}).") from None
+            raise _death(worker, exc) from None
         finally:
             if healthy:
                 self._idle.put_nowait(worker)  # type: ignore[union-attr]
@@ -330,6 +359,13 @@ class QueryPool:
             task.cancel()
         for worker in list(self._workers):
             self._retire(worker)
+
+    async def wait_ready(self, timeout: float = STARTUP_GRACE) -> int:
+        """Wait until every worker has loaded the store or failed to; the number ready."""
+        deadline = time.monotonic() + timeout
+        while self._tasks and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return self.ready_workers
 
     @property
     def ready_workers(self) -> int:
@@ -404,6 +440,18 @@ def _text(data: bytes) -> str:
         raise he.BadRequest("The request body is not UTF-8.") from None
 
 
+def _graph_iris(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """The graph IRIs of a ``default-graph-uri`` or ``named-graph-uri`` parameter (names of
+    graphs in the store: nothing is fetched)."""
+    iris = tuple(v for k, v in params if k == name)
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise he.BadRequest(f"{name} must be an absolute IRI, not {iri[:200]!r}.") from None
+    return iris
+
+
 async def read_request(request: Request) -> ProtocolRequest:
     """Read GET, URL-encoded POST or direct POST (SPARQL 1.1 Protocol §2.1)."""
     params = list(request.query_params.multi_items())
@@ -429,6 +477,6 @@ async def read_request(request: Request) -> ProtocolRequest:
     return ProtocolRequest(
         query=queries[0] if queries else None,
         formats=tuple(value for key, value in params if key == "format" and value),
-        default_graphs=tuple(v for k, v in params if k == "default-graph-uri"),
-        named_graphs=tuple(v for k, v in params if k == "named-graph-uri"),
+        default_graphs=_graph_iris(params, "default-graph-uri"),
+        named_graphs=_graph_iris(params, "named-graph-uri"),
     )

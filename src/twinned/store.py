@@ -3,13 +3,20 @@
 The store holds the dataset dump in the default graph and the ontology in the
 named graph <https://w3id.org/twinned/def/> (query it with GRAPH, or with
 ``union_default_graph``).
+
+``GraphStore`` is the seam between the site and its store: the two methods of
+pyoxigraph's ``Store`` that descriptions, pages, canned queries and the SPARQL endpoint
+use. An external SPARQL endpoint stands in for the embedded store through the same
+seam (``external.RemoteStore``, docs/external-store.md).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -21,13 +28,30 @@ from .vocab import TW
 ONTOLOGY_GRAPH = ox.NamedNode(str(TW))
 
 
+class GraphStore(Protocol):
+    """What the site asks of a store (pyoxigraph's Store API, the subset in use)."""
+
+    def query(self, query: str, **options: Any) -> Any:
+        """``QuerySolutions``, ``QueryBoolean`` or an iterable of ``Triple``; options:
+        ``substitutions``, ``default_graph``, ``named_graphs``."""
+        ...
+
+    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,  # noqa: A002
+                          graph_name: Any = None) -> Iterator[ox.Quad]: ...
+
+
 @dataclass(frozen=True)
 class LoadedRelease:
-    """A release directory and the in-memory store built from it."""
+    """A release directory and the store that holds it (in memory, or an external one)."""
 
     directory: Path
-    store: ox.Store
+    store: Any  # a GraphStore: pyoxigraph.Store, or external.RemoteStore
     info: dict[str, object]
+    opener: Callable[[Path], LoadedRelease] | None = field(default=None, compare=False, repr=False)
+
+    def reopen(self, directory: Path) -> LoadedRelease:
+        """Another release from the same kind of store (a reload opens the new one so)."""
+        return (self.opener or load_release)(directory)
 
     @property
     def version(self) -> str:
@@ -42,6 +66,20 @@ def load_release(directory: Path) -> LoadedRelease:
                     to_graph=ONTOLOGY_GRAPH)
     info = json.loads((directory / BUILD_INFO).read_text("utf-8"))
     return LoadedRelease(directory.resolve(), store, info)
+
+
+def remote_opener(endpoint: str, *, default_graph: str | None = None,
+                  timeout: float = 30.0) -> Callable[[Path], LoadedRelease]:
+    """Opens a release whose graphs are served by an external SPARQL endpoint (the release
+    directory still gives the dumps, the catalogue files and build-info.json)."""
+    from .external import RemoteStore
+
+    def open_release(directory: Path) -> LoadedRelease:
+        info = json.loads((directory / BUILD_INFO).read_text("utf-8"))
+        store = RemoteStore(endpoint, default_graph=default_graph, timeout=timeout)
+        return LoadedRelease(directory.resolve(), store, info, open_release)
+
+    return open_release
 
 
 def ensure_built(settings: Settings) -> Path:

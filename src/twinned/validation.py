@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,106 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
     if not isinstance(report_graph, Graph):  # pySHACL reports a broken shapes graph this way
         raise ShapesError(str(report_graph))
     return Report(bool(conforms), summarize(report_graph), report_graph)
+
+
+PYSHACL_MAX_TRIPLES = 25_000  # above this, the compiled shapes (fastshacl) validate
+
+
+def validate_triples(triples: list[tuple[str, str, str]], shapes: Graph) -> Report:
+    """Validate sorted N-Triples terms: with pySHACL (the reference) when the graph is
+    small, with the shapes compiled to Python checks (``fastshacl``, tested to give
+    pySHACL's results on every shape fixture) when it is large."""
+    if len(triples) <= PYSHACL_MAX_TRIPLES:
+        from .ntriples import nt_bytes
+
+        graph = Graph()
+        graph.parse(data=nt_bytes(triples), format="nt")
+        return validate_graph(graph, shapes)
+    from .fastshacl import validate_fast
+
+    return validate_fast(triples, shapes)
+
+
+class Pending:
+    """A validation running beside the build (see ``start_validation``)."""
+
+    def __init__(self, report: Report | None = None, process: Any = None, conn: Any = None,
+                 extra: Any = None) -> None:
+        self._report = report
+        self._process = process
+        self._conn = conn
+        self._extra = extra
+
+    @property
+    def extra(self) -> Any:
+        """What ``also`` returned (after ``result``)."""
+        return self._extra
+
+    @property
+    def ready(self) -> bool:
+        return self._report is not None
+
+    def result(self) -> Report:
+        if self._report is None:
+            try:
+                message = self._conn.recv()
+            except EOFError:
+                message = ("failed", "the validation process stopped unexpectedly")
+            finally:
+                self._conn.close()
+                self._process.join()
+            if message[0] == "failed":
+                raise ShapesError(message[1])
+            _kind, conforms, results, ttl, self._extra = message
+            graph = Graph()
+            graph.parse(data=ttl, format="turtle")
+            self._report = Report(conforms, results, graph)
+        return self._report
+
+    def cancel(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+PARALLEL_MIN_TRIPLES = 100_000
+
+
+def can_fork() -> bool:
+    """Fork is there, and this process runs one thread (forking a threaded process, such as
+    a server rebuilding on reload, can deadlock the child: then the work is done in place)."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def start_validation(triples: list[tuple[str, str, str]], shapes: Graph,
+                     also: Callable[[], Any] = lambda: None) -> Pending:
+    """Validate a large graph in a forked process (it shares the triples with the build,
+    which writes the dumps meanwhile on the other core); a small one right away. ``also``
+    runs there too (the build's statistics), its result in ``Pending.extra``."""
+    import multiprocessing
+
+    if len(triples) < PARALLEL_MIN_TRIPLES or not can_fork():
+        return Pending(validate_triples(triples, shapes), extra=also())
+    from . import fastshacl, minisparql  # noqa: F401 - imported before forking, not in the child
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_validate_child, args=(triples, shapes, also, child), daemon=True)
+    process.start()
+    child.close()
+    return Pending(process=process, conn=parent)
+
+
+def _validate_child(triples: list[tuple[str, str, str]], shapes: Graph, also: Callable[[], Any],
+                    conn: Any) -> None:
+    try:
+        report = validate_triples(triples, shapes)
+        conn.send(("ok", report.conforms, report.results,
+                   report.graph.serialize(format="turtle", encoding="utf-8"), also()))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()

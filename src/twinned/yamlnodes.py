@@ -2,11 +2,15 @@
 problem can be reported as ``file:line: field: what was expected``.
 
 All scalars are text (``1996`` stays ``"1996"``); anchors and aliases are refused
-(no YAML bombs); duplicate keys are reported instead of silently overwritten.
+(no YAML bombs); duplicate keys are reported instead of silently overwritten. A file
+is bounded before it is read into nodes: its size, how many values it holds and how
+deeply they nest, so no input can make the loader run for minutes or overflow the stack.
+Text values may not hold control characters or unpaired surrogates.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +19,20 @@ import yaml
 
 from .errors import Problem
 
-MAX_FILE_BYTES = 5_000_000
+MAX_FILE_BYTES = 1_000_000
 MAX_SCALAR_CHARS = 20_000
+MAX_KEY_CHARS = 200
+MAX_NODES = 50_000  # values (scalars, mappings, lists) in one file
+MAX_DEPTH = 32  # levels of nested mappings and lists
+# C0 controls other than tab, line feed and carriage return; DEL; C1; unpaired surrogates
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def brief(value: str, limit: int = 60) -> str:
+    """A value quoted for a message, cut short when it is long."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value)} characters)"
 
 
 @dataclass(frozen=True)
@@ -31,8 +47,12 @@ class Node:
     def line(self) -> int:
         return self.raw.start_mark.line + 1
 
+    @property
+    def is_empty_list(self) -> bool:
+        return isinstance(self.raw, yaml.SequenceNode) and not self.raw.value
+
     def problem(self, message: str, field: str | None = None) -> Problem:
-        return Problem(self.file, self.line, field or self.field, message)
+        return Problem(self.file, self.line, field or self.field or "file", message)
 
 
 class Reader:
@@ -64,12 +84,14 @@ class Reader:
             self.add(Problem(self.file, line, "file", f"UTF-8 text (byte {data[exc.start]:#04x} is not)"))
             return None
         try:
-            for event in yaml.parse(text, Loader=yaml.SafeLoader):
-                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                    self.add(Problem(self.file, event.start_mark.line + 1, "yaml",
-                                     "no anchors or aliases (&name, *name): write values out"))
-                    return None
+            if not self._bounded(text):
+                return None
             root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+            line = text[: exc.position].count("\n") + 1
+            self.add(Problem(self.file, line, "yaml",
+                             f"printable text (U+{exc.character:04X} is not allowed in YAML)"))
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 0
@@ -83,6 +105,35 @@ class Reader:
             return None
         return Node(root, self.file, "")
 
+    def _bounded(self, text: str) -> bool:
+        """Scan the events once: no anchors or aliases, at most MAX_NODES values nested
+        at most MAX_DEPTH deep (the scan stops at the first excess)."""
+        nodes = depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                self.add(Problem(self.file, line, "yaml",
+                                 "no anchors or aliases (&name, *name): write values out"))
+                return False
+            if getattr(event, "tag", None) is not None:
+                self.add(Problem(self.file, line, "yaml",
+                                 f"no YAML tags (such as {brief(event.tag)}): write plain values"))
+                return False
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    self.add(Problem(self.file, line, "yaml", f"at most {MAX_NODES} values in one file"))
+                    return False
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    self.add(Problem(self.file, line, "yaml",
+                                     f"at most {MAX_DEPTH} levels of nested mappings and lists"))
+                    return False
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return True
+
     # -- shape checks ----------------------------------------------------------
 
     def mapping(
@@ -94,16 +145,17 @@ class Reader:
     ) -> dict[str, Node] | None:
         """The mapping's entries by key; unknown, duplicate and missing keys are problems."""
         if not isinstance(node.raw, yaml.MappingNode):
-            self.add(node.problem(f"a mapping with keys {', '.join(required + optional)}"))
+            keys = ", ".join(required + optional)
+            self.add(node.problem(f"a mapping with keys {keys}" if keys else "a mapping"))
             return None
         out: dict[str, Node] = {}
         allowed = set(required) | set(optional)
         for key_raw, value_raw in node.raw.value:
             key = key_raw.value if isinstance(key_raw, yaml.ScalarNode) else None
             field = f"{node.field}.{key}" if node.field else str(key)
-            if key is None:
+            if key is None or len(key) > MAX_KEY_CHARS:
                 self.add(Problem(self.file, key_raw.start_mark.line + 1, node.field or "key",
-                                 "a plain text key"))
+                                 f"a plain text key of at most {MAX_KEY_CHARS} characters"))
                 continue
             if key in out:
                 self.add(Problem(self.file, key_raw.start_mark.line + 1, field,
@@ -136,6 +188,12 @@ class Reader:
             return None
         if len(value) > max_chars:
             self.add(node.problem(f"at most {max_chars} characters, not {len(value)}"))
+            return None
+        bad = _CONTROL.search(value)
+        if bad:
+            what = "unpaired surrogates" if "\ud800" <= bad.group() <= "\udfff" else "control characters"
+            self.add(node.problem(f"text without {what} (U+{ord(bad.group()):04X} at character "
+                                  f"{bad.start() + 1})"))
             return None
         if not value.strip():
             self.add(node.problem("a value, not an empty one"))

@@ -1,0 +1,145 @@
+"""Page text for the extractor: an HTML page reduced to its readable text.
+
+Navigation, header, footer, asides, forms, scripts, styles, images (and their
+captions) and hidden elements are dropped; block elements end lines; table cells are
+joined with `` | `` so a table row stays one line. When the page has a ``<main>``
+element only its text is kept. Lines of boilerplate ("Skip to content", "Read more",
+cookie notices ...) are removed. Plain text is used as it is, so evidence offsets
+into a text page are offsets into the file itself.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+SKIPPED = frozenset({"script", "style", "noscript", "template", "nav", "header", "footer", "aside",
+                     "form", "svg", "button", "select", "textarea", "iframe", "object", "figure",
+                     "figcaption", "picture", "video", "audio", "map", "head", "menu"})
+SKIPPED_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary", "menu",
+                           "menubar", "dialog", "alert"})
+SKIPPED_CLASSES = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "cookie",
+                             "cookies", "cookie-banner", "skip-link", "skip-to-content", "screen-reader-text",
+                             "sr-only", "visually-hidden", "share", "sharing", "social", "sidebar", "caption",
+                             "wp-caption-text", "pagination"})
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                  "source", "track", "wbr"})
+BLOCKS = frozenset({"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li",
+                    "ul", "ol", "dl", "dt", "dd", "tr", "table", "thead", "tbody", "tfoot", "blockquote",
+                    "pre", "address", "caption", "details", "summary", "br", "hr", "body", "html"})
+CELLS = frozenset({"td", "th"})
+
+BOILERPLATE = re.compile(
+    r"^(?:skip to (?:main )?content|skip to navigation|jump to (?:content|navigation)|menu|search|"
+    r"read more|more|back to top|to the top|print|share(?: this(?: page)?)?|top|home|"
+    r"(?:this|our) (?:site|website) uses cookies.*|.*\bcookies?\b.*\baccept\b.*|accept(?: all)?(?: cookies)?|"
+    r"information will be available soon\.?|(?:page )?under construction\.?|coming soon\.?|"
+    r"all rights reserved\.?|(?:©|copyright)\s.*|last (?:updated|modified):?.*)$",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:2000].lower()
+    return head.startswith(("<!doctype html", "<html")) or bool(re.search(r"<(?:body|p|div|table|h[1-6])\b", head))
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(BOILERPLATE.match(line.strip()))
+
+
+class _Reducer(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool]] = []   # (tag, opened a skipped region)
+        self.skip_depth = 0
+        self.main_depth = 0
+        self.saw_main = False
+        self.all: list[str] = []
+        self.main: list[str] = []
+        self.title: list[str] = []
+        self.in_title = False
+        self.row_cells = 0
+        self.pre_depth = 0
+
+    def _emit(self, text: str) -> None:
+        self.all.append(text)
+        if self.main_depth:
+            self.main.append(text)
+
+    def _skipped(self, tag: str, attrs: dict[str, str | None]) -> bool:
+        classes = set((attrs.get("class") or "").lower().split()) | {(attrs.get("id") or "").lower()}
+        return (tag in SKIPPED or (attrs.get("role") or "").lower() in SKIPPED_ROLES
+                or "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true"
+                or bool(classes & SKIPPED_CLASSES))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self.in_title = True
+        if tag in VOID:
+            if tag in ("br", "hr") and not self.skip_depth:
+                self._emit("\n")
+            return
+        skipped = self._skipped(tag, dict(attrs))
+        self.stack.append((tag, skipped))
+        if skipped:
+            self.skip_depth += 1
+        if tag == "main" and not self.skip_depth:
+            self.main_depth += 1
+            self.saw_main = True
+        if self.skip_depth:
+            return
+        if tag == "pre":
+            self.pre_depth += 1
+        if tag == "tr":
+            self.row_cells = 0
+        if tag in CELLS:
+            if self.row_cells:
+                self._emit(" | ")
+            self.row_cells += 1
+        elif tag in BLOCKS:
+            self._emit("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+        if tag in VOID or not any(t == tag for t, _ in self.stack):
+            return
+        while self.stack:
+            t, skipped = self.stack.pop()
+            if skipped:
+                self.skip_depth -= 1
+            if t == "pre" and self.pre_depth:
+                self.pre_depth -= 1
+            if t == "main" and self.main_depth and not self.skip_depth:
+                self.main_depth -= 1
+            if t in BLOCKS and not self.skip_depth:
+                self._emit("\n")
+            if t == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title.append(data)
+            return
+        if not self.skip_depth:
+            self._emit(data if self.pre_depth else re.sub(r"\s+", " ", data))
+
+
+def _tidy(raw: str) -> str:
+    lines = []
+    for line in raw.split("\n"):
+        line = re.sub(r"[ \t\r\f\v]+", " ", line).strip().strip("|").strip()
+        if line and not is_boilerplate(line):
+            lines.append(line)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def html_to_text(html: str) -> tuple[str, str | None]:
+    """The readable text of an HTML page and its <title> (or None)."""
+    reducer = _Reducer()
+    reducer.feed(html)
+    reducer.close()
+    body = "".join(reducer.main if reducer.saw_main and "".join(reducer.main).strip() else reducer.all)
+    title = re.sub(r"\s+", " ", "".join(reducer.title)).strip() or None
+    return _tidy(body.replace("\u00a0", " ")), title

@@ -1,0 +1,202 @@
+"""N-Triples terms as text: the build's compact representation of a large graph.
+
+A triple is a tuple of three N-Triples terms written exactly as rdflib's N-Triples
+serialiser writes them (``<iri>``, ``"text"@lang``, ``"lexical"^^<datatype>``,
+``"text"``), so a triple made here and one made through rdflib give the same line.
+Tuples sort in the same order as their lines (a complete term is never a prefix of
+another one followed by anything below a space), so the sorted list of tuples *is*
+the sorted dump, and it is also an index: a subject's triples are one slice of it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+
+Triple = tuple[str, str, str]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def quote(text: str) -> str:
+    """The quoted lexical form, escaped as rdflib's N-Triples writer escapes it."""
+    return '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
+
+
+def literal(text: str, lang: str | None = None, datatype: str | None = None) -> str:
+    if lang:
+        return f"{quote(text)}@{lang}"
+    if datatype:
+        return f"{quote(text)}^^<{datatype}>"
+    return quote(text)
+
+
+def typed(text: str, xsd_name: str) -> str:
+    return f"{quote(text)}^^<{XSD}{xsd_name}>"
+
+
+def line(t: Triple) -> str:
+    return f"{t[0]} {t[1]} {t[2]} ."
+
+
+def nt_bytes(triples: Iterable[Triple]) -> bytes:
+    """The N-Triples document of (already sorted, unique) triples."""
+    text = "\n".join(f"{s} {p} {o} ." for s, p, o in triples)
+    return (text + "\n").encode("utf-8") if text else b"\n"
+
+
+# -- rdflib terms ---------------------------------------------------------------------
+
+
+class TermWriter:
+    """rdflib terms to N-Triples text, as rdflib's own writer would write them
+    (IRIs are remembered: the same ones come back again and again)."""
+
+    def __init__(self) -> None:
+        self._iris: dict[URIRef, str] = {}
+
+    def __call__(self, term: Any) -> str:
+        if isinstance(term, URIRef):
+            found = self._iris.get(term)
+            if found is None:
+                found = self._iris[term] = term.n3()  # n3() refuses an invalid IRI
+            return found
+        if isinstance(term, Literal):
+            if term.language:
+                return f"{quote(term)}@{term.language}"
+            if term.datatype:
+                return f"{quote(term)}^^<{term.datatype}>"
+            return quote(term)
+        if isinstance(term, BNode):
+            return term.n3()
+        raise TypeError(f"not an RDF term: {term!r}")
+
+
+class TripleSink:
+    """Collects the triples a mapper adds (it quacks like an rdflib Graph for ``add``)."""
+
+    def __init__(self) -> None:
+        self.triples: list[Triple] = []
+        self._term = TermWriter()
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        term = self._term
+        self.triples.append((term(triple[0]), term(triple[1]), term(triple[2])))
+
+
+def from_graph(graph: Graph) -> list[Triple]:
+    sink = TripleSink()
+    for t in graph:
+        sink.add(t)
+    return sink.triples
+
+
+def canonical(triples: Iterable[Triple]) -> list[Triple]:
+    """Sorted and without duplicates: the order of the N-Triples dump. (Grouped by subject
+    first: sorting a million tuples whose first strings share long prefixes is slow; sorting
+    the subjects, then each subject's few triples, is not.)"""
+    by_subject: dict[str, list[Triple]] = {}
+    for t in triples:
+        found = by_subject.get(t[0])
+        if found is None:
+            by_subject[t[0]] = [t]
+        else:
+            found.append(t)
+    out: list[Triple] = []
+    for s in sorted(by_subject):
+        group = by_subject[s]
+        out += sorted(set(group)) if len(group) > 1 else group
+    return out
+
+
+# -- reading terms back ---------------------------------------------------------------
+
+
+def split(nt_line: str) -> Triple:
+    """One N-Triples line (of this module's or rdflib's writing) into its terms."""
+    i = nt_line.index(" ")
+    j = nt_line.index(" ", i + 1)
+    end = nt_line.rstrip()
+    if end.endswith(" ."):
+        end = end[:-2]
+    return nt_line[:i], nt_line[i + 1:j], end[j + 1:]
+
+
+def parse_lines(data: bytes) -> Iterator[Triple]:
+    for raw in data.decode("utf-8").split("\n"):
+        if raw.strip():
+            yield split(raw)
+
+
+def is_iri(term: str) -> bool:
+    return term[:1] == "<"
+
+
+def is_literal(term: str) -> bool:
+    return term[:1] == '"'
+
+
+def iri_value(term: str) -> str:
+    return term[1:-1]
+
+
+def unquote(body: str) -> str:
+    """The text of a quoted lexical form's inside (N-Triples escapes undone)."""
+    if "\\" not in body:
+        return body
+    out = []
+    i, n = 0, len(body)
+    while i < n:
+        ch = body[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = body[i + 1]
+            if nxt in "uU":
+                width = 4 if nxt == "u" else 8
+                out.append(chr(int(body[i + 2:i + 2 + width], 16)))
+                i += 2 + width
+                continue
+            out.append({"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def literal_parts(term: str) -> tuple[str, str | None, str | None]:
+    """(lexical form, language, datatype IRI) of a literal term."""
+    end = term.rindex('"')
+    lexical = unquote(term[1:end])
+    rest = term[end + 1:]
+    if rest.startswith("@"):
+        return lexical, rest[1:], None
+    if rest.startswith("^^<"):
+        return lexical, None, rest[3:-1]
+    return lexical, None, None
+
+
+def value(term: str) -> str:
+    """The string value of a term: an IRI, or a literal's lexical form."""
+    if term[:1] == "<":
+        return term[1:-1]
+    if term[:1] == '"':
+        return literal_parts(term)[0]
+    return term
+
+
+# -- the sorted list as an index ------------------------------------------------------
+
+
+def subject_slice(triples: Sequence[Triple], subject: str) -> Sequence[Triple]:
+    """The triples of one subject in a sorted list (a slice, found by bisection)."""
+    lo = bisect.bisect_left(triples, (subject,))
+    hi = bisect.bisect_left(triples, (subject, "\U0010ffff"), lo)
+    return triples[lo:hi]

@@ -1,0 +1,195 @@
+"""External stores (external.py): a real Oxigraph server (the `oxigraph` binary from
+PyPI) on loopback, `twinned load` into it, `twinned serve --sparql-endpoint` in front of
+it, and the same answer to every canned query as the embedded store gives."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from twinned import queries as q
+from twinned.cli import main
+from twinned.config import Settings
+from twinned.external import RemoteStore, bind_values, graph_url, strip_comments
+from twinned.store import load_release
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Oxigraph:
+    url: str
+
+    @property
+    def query(self) -> str:
+        return self.url + "query"
+
+    @property
+    def store(self) -> str:
+        return self.url + "store"
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+
+
+@pytest.fixture(scope="module")
+def oxigraph() -> Iterator[Oxigraph]:
+    if not Path(OXIGRAPH).exists():
+        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    port = free_port()
+    process = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait(url, process)
+        yield Oxigraph(url)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="module")
+def loaded(built: Settings, oxigraph: Oxigraph) -> Oxigraph:
+    code = main(["load", "--project", str(built.project_dir), "--graph-store", oxigraph.store, "-q"])
+    assert code == 0
+    return oxigraph
+
+
+@pytest.fixture(scope="module")
+def served(built: Settings, loaded: Oxigraph) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "twinned.cli", "serve", "--project", str(built.project_dir), "--port", str(port),
+         "--sparql-endpoint", loaded.query, "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait(url + "queries.json", process)
+        yield url
+    finally:
+        _stop(process)
+
+
+def cases(queries: dict[str, q.CannedQuery]) -> list[tuple[str, dict[str, list[str]]]]:
+    """Every canned query with its example values, and with its defaults alone."""
+    out = []
+    for name, query in queries.items():
+        out.append((name, query.example_params()))
+        if not any(p.required for p in query.parameters):
+            out.append((name, {}))
+    return out
+
+
+def test_load_puts_every_graph_in_the_store(built: Settings, loaded: Oxigraph) -> None:
+    remote = RemoteStore(loaded.query)
+    embedded = load_release(built.output_dir.resolve()).store
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert list(remote.query(count))[0]["n"] == list(embedded.query(count))[0]["n"]
+    named = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    graphs = {r["g"].value: int(r["n"].value) for r in remote.query(named)}
+    assert set(graphs) == {"https://w3id.org/twinned/def/", built.base_uri + "catalog"}
+
+
+def test_every_canned_query_answers_the_same_over_http(built: Settings, served: str) -> None:
+    embedded = load_release(built.output_dir.resolve()).store
+    queries = q.load_queries(built.queries_dir)
+    for name, params in cases(queries):
+        query = queries[name]
+        binding, result = q.execute(embedded, query, params, built.base_uri, built.max_rows)
+        fmt = q.TURTLE if query.construct else q.ROWS_JSON
+        expected = q.write(result, binding, fmt, built.base_uri)
+        suffix = ".ttl" if query.construct else ".json"
+        response = httpx.get(f"{served}queries/{name}{suffix}", params=params, timeout=30)
+        assert response.status_code == 200, (name, response.text)
+        assert response.content == expected, name
+
+
+def test_pages_and_the_endpoint_come_from_the_store(served: str) -> None:
+    page = httpx.get(served + "place/kosice", headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and "Mobile" in page.text
+    turtle = httpx.get(served + "partnership/kosice--mobile.ttl", timeout=30)
+    subjects = {t.subject.value for t in ox.parse(turtle.content, format=ox.RdfFormat.TURTLE)}
+    assert "https://w3id.org/twinned/partnership/kosice--mobile/document/partnership-agreement" in subjects
+    answer = httpx.get(served + "sparql", params={"query": "ASK { ?s a <https://w3id.org/twinned/def/Partnership> }"},
+                       headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert answer.json()["boolean"] is True
+    refused = httpx.post(served + "sparql", data={"update": "DROP ALL"}, timeout=30)
+    assert refused.status_code == 403
+
+
+def test_the_same_answers_in_process(built: Settings, loaded: Oxigraph) -> None:
+    """Every canned query, SPARQL JSON, through RemoteStore directly (no server between)."""
+    embedded = load_release(built.output_dir.resolve()).store
+    remote = RemoteStore(loaded.query)
+    queries = q.load_queries(built.queries_dir)
+    for name, params in cases(queries):
+        query = queries[name]
+        fmt = q.TURTLE if query.construct else q.SPARQL_JSON
+        b1, r1 = q.execute(embedded, query, params, built.base_uri)
+        b2, r2 = q.execute(remote, query, params, built.base_uri)
+        assert q.write(r1, b1, fmt, built.base_uri) == q.write(r2, b2, fmt, built.base_uri), name
+
+
+# -- the pieces ---------------------------------------------------------------------------------
+
+
+def test_values_are_bound_at_the_start_of_where() -> None:
+    text = "PREFIX x: <urn:x#>\nCONSTRUCT { ?a x:p ?b } WHERE { ?a x:p ?b }"
+    bound = bind_values(text, {ox.Variable("a"): ox.NamedNode("urn:a")})
+    assert bound.endswith("WHERE { VALUES (?a) { (<urn:a>) }  ?a x:p ?b }")
+    literal = bind_values("SELECT * { ?s ?p ?o }", {ox.Variable("o"): ox.Literal('say "hi"', language="en")})
+    assert 'VALUES (?o) { ("say \\"hi\\""@en) }' in literal
+    assert bind_values("SELECT * {}", {}) == "SELECT * {}"
+
+
+def test_comments_go_but_iris_with_hashes_stay() -> None:
+    text = "# delete me\nSELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } # load"
+    assert strip_comments(text) == "\nSELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } "
+
+
+def test_graph_urls() -> None:
+    assert graph_url("http://h/store", None) == "http://h/store?default"
+    assert graph_url("http://h/store", "https://w3id.org/twinned/def/") == \
+        "http://h/store?graph=https%3A%2F%2Fw3id.org%2Ftwinned%2Fdef%2F"
+    assert graph_url("http://h/?access-token=t", None) == "http://h/?access-token=t&default"
+
+
+def test_an_unreachable_store_is_a_503(built: Settings) -> None:
+    from twinned.external import StoreUnavailable
+
+    store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2)
+    with pytest.raises(StoreUnavailable):
+        store.query("ASK {}")

@@ -1,0 +1,54 @@
+"""HTML pages reduced to their readable text."""
+
+from __future__ import annotations
+
+from twinned.extract_text import html_to_text, is_boilerplate, looks_like_html
+
+PAGE = """<!DOCTYPE html><html><head><title>Twin towns | Town</title><style>p { color: red }</style>
+<script>var x = "<p>not text</p>";</script></head><body>
+<a class="skip-link" href="#c">Skip to content</a>
+<header><h1>Town portal</h1><nav><a>Home</a><a>Partners</a></nav></header>
+<div role="navigation">Sitemap</div>
+<div class="cookie-banner">We use cookies</div>
+<h2>Our twin towns</h2>
+<p>Raahe and
+   Verona&nbsp;are our partners.<br>Since 1991.</p>
+<figure><img src="a.png" alt="Images of logos"><figcaption>Images of logos (basic)</figcaption></figure>
+<ul><li>Wuppertal, Germany</li><li>Mobile, USA</li></ul>
+<table><tr><th>City</th><th>Year</th></tr><tr><td>Cottbus</td><td>1992</td></tr></table>
+<p hidden>Hidden partner</p><p aria-hidden="true">Also hidden</p>
+<p>Information will be available soon</p>
+<aside>Related: Budapest</aside>
+<footer>© 2024 Town</footer></body></html>"""
+
+
+def test_readable_text_only() -> None:
+    text, title = html_to_text(PAGE)
+    assert title == "Twin towns | Town"
+    assert text.splitlines() == [
+        "Our twin towns",
+        "Raahe and Verona are our partners.",
+        "Since 1991.",
+        "Wuppertal, Germany",
+        "Mobile, USA",
+        "City | Year",
+        "Cottbus | 1992",
+    ]
+
+
+def test_main_alone_when_the_page_has_one() -> None:
+    text, _ = html_to_text("<body><div>Banner text</div><main><p>Kaunas and Riga</p></main><div>After</div></body>")
+    assert text == "Kaunas and Riga\n"
+
+
+def test_recognises_html() -> None:
+    assert looks_like_html("<!doctype html><html>")
+    assert looks_like_html("  <p>text</p>")
+    assert not looks_like_html("Germany Wuppertal Agreement on Cooperation 22/5/1980")
+
+
+def test_boilerplate_lines() -> None:
+    for line in ("Skip to content", "Read more", "Information will be available soon", "© 2024 City of Brno",
+                 "All rights reserved."):
+        assert is_boilerplate(line)
+    assert not is_boilerplate("Information on the partnership with Raahe")
