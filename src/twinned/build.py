@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -118,7 +118,21 @@ def _nt_chunks(triples: Sequence[nt.Triple]) -> Iterator[bytes]:
         yield "".join(f"{s} {p} {o} .\n" for s, p, o in triples[i:i + CHUNK_LINES]).encode("utf-8")
 
 
-def write_dumps(writer: ReleaseWriter, triples: Sequence[nt.Triple], base: str) -> list[DumpFile]:
+def _bar(chunks: Iterable[bytes], name: str, total: int, progress: Callable[[str], None]) -> Iterator[bytes]:
+    """The chunks, drawing a progress bar of the bytes written (against an estimate)."""
+    done, shown = 0, -1
+    for chunk in chunks:
+        done += len(chunk)
+        tenth = min(10, done * 10 // max(total, 1))
+        if tenth != shown:
+            shown = tenth
+            progress(f"\rwriting {name} [{'#' * tenth}{'.' * (10 - tenth)}] {done / 1e6:,.0f} MB")
+        yield chunk
+    progress(f"wrote {name}, {done / 1e6:,.1f} MB")
+
+
+def write_dumps(writer: ReleaseWriter, triples: Sequence[nt.Triple], base: str,
+                progress: Callable[[str], None] = lambda _m: None) -> list[DumpFile]:
     """The dumps (each also gzipped) and their JSON-LD context; the catalogue's view of them."""
     large = len(triples) > LARGE_GRAPH
     level = GZIP_LEVEL_LARGE if large else 9
@@ -127,8 +141,10 @@ def write_dumps(writer: ReleaseWriter, triples: Sequence[nt.Triple], base: str) 
         return (c.encode("utf-8") for c in jsonld_chunks(triples, base))
 
     jsonld_done = writer.stream_forked("twinned.jsonld", jsonld, level) if large else None
-    writer.stream("twinned.nt", _nt_chunks(triples), level)
-    writer.stream("twinned.ttl", (c.encode("utf-8") for c in turtle_chunks(triples)), level)
+    estimate = 140 * len(triples)  # bytes of N-Triples per triple, about; Turtle about a third
+    writer.stream("twinned.nt", _bar(_nt_chunks(triples), "twinned.nt", estimate, progress), level)
+    writer.stream("twinned.ttl", _bar((c.encode("utf-8") for c in turtle_chunks(triples)), "twinned.ttl",
+                                      estimate // 3, progress), level)
     if jsonld_done is not None:
         jsonld_done()  # the JSON-LD was written beside the others, in a process of its own
     else:
@@ -158,7 +174,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
                 raise NotConformant(report.text())
         progress("writing dumps")
         writer = ReleaseWriter(settings.output_dir)
-        dumps = write_dumps(writer, triples, settings.base_uri)
+        dumps = write_dumps(writer, triples, settings.base_uri, progress)
         if not validation.ready:
             progress("dumps written; waiting for the validation")
         report = validation.result()

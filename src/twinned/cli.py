@@ -29,9 +29,22 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def _progress(args: argparse.Namespace) -> Callable[[str], None]:
+    """Progress on a terminal (nothing with --quiet or when stderr is not a terminal, as in
+    CI). A message starting with a carriage return redraws the current line: a bar."""
     if getattr(args, "quiet", False) or not sys.stderr.isatty():
         return lambda _msg: None
-    return lambda msg: print(f"twinned: {msg}", file=sys.stderr)
+    state = {"open": False}
+
+    def show(msg: str) -> None:
+        if msg.startswith("\r"):
+            print(f"\rtwinned: {msg[1:]}\x1b[K", end="", file=sys.stderr, flush=True)
+            state["open"] = True
+            return
+        if state["open"]:
+            print(file=sys.stderr)
+            state["open"] = False
+        print(f"twinned: {msg}", file=sys.stderr)
+    return show
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:

@@ -43,6 +43,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from . import httperrors as he
 from .errors import TwinnedError
+from .sparql import bind_values, strip_comments
 from .vocab import TW
 
 log = logging.getLogger("twinned.external")
@@ -137,42 +138,6 @@ def push_release(directory: Path, base: str, store_url: str, *, graph: str | Non
 
 
 # -- querying: the SPARQL 1.1 Protocol ------------------------------------------------------
-
-
-def _token_spans(query: str) -> Iterator[tuple[str, str, int, int]]:
-    from .sparql import _TOKENS
-
-    for m in _TOKENS.finditer(query):
-        yield m.lastgroup or "", m.group(), m.start(), m.end()
-
-
-def bind_values(query: str, substitutions: Mapping[ox.Variable, Term] | None) -> str:
-    """The query with its single-valued parameters bound by a ``VALUES`` block at the start
-    of its WHERE clause (where SEP-0007 substitution binds them for the embedded store)."""
-    if not substitutions:
-        return query
-    names = " ".join(f"?{v.value}" for v in substitutions)
-    row = " ".join(str(t) for t in substitutions.values())
-    block = f" VALUES ({names}) {{ ({row}) }} "
-    seen_where = False
-    first_brace = None
-    for kind, text, _start, end in _token_spans(query):
-        if kind == "word" and text.upper() == "WHERE":
-            seen_where = True
-        elif kind == "other" and text == "{":
-            if seen_where:
-                return query[:end] + block + query[end:]
-            if first_brace is None:
-                first_brace = end
-    if first_brace is None:
-        raise he.QuerySyntaxError("The query has no group pattern to bind its parameters in.")
-    return query[:first_brace] + block + query[first_brace:]
-
-
-def strip_comments(query: str) -> str:
-    """The query without its comments (SPARQLWrapper guesses the query type from the text,
-    and a keyword in a comment can make it send a query as an update)."""
-    return "".join(text if kind != "comment" else "" for kind, text, _s, _e in _token_spans(query))
 
 
 def _form(query: str) -> str:

@@ -18,14 +18,16 @@
 Parameter values are parsed into RDF terms and bound by the engine, never pasted
 into the query text as given:
 
-* a single value is bound by substitution (SEP-0007, pyoxigraph's
-  ``substitutions``). Substitution needs the variable in a SELECT's projection, so
-  every SELECT projects its parameters and each row echoes the values used;
+* the single values are bound by a ``VALUES`` block the engine adds at the start of
+  the query's WHERE clause, written from the parsed terms (``Binding.bound_sparql``;
+  the same text runs on the embedded store and on an external one). Every SELECT
+  projects its parameters, so each row echoes the values used;
 * a list replaces the contents of the query's one ``VALUES ?name { ... }`` block
   with the N-Triples serialisation of the parsed terms (``UNDEF`` when empty).
 
-Writing a query: an optional parameter without default stays unbound. Test it with
-``COALESCE`` (``BOUND()`` is false for a substituted variable too), and use it in a
+Writing a query: use the parameters in the top-level group of the WHERE clause (a
+nested group is evaluated before the values join it). An optional parameter without
+default stays unbound. Test it with ``COALESCE`` rather than ``BOUND()``, and use it in a
 triple pattern only where "unbound" should mean "any".
 
 Errors: a broken header raises :class:`InputError` (``file:line: field: expected``);
@@ -427,7 +429,9 @@ class _HeaderReader:
             self.problem(None, "query", "no SERVICE: canned queries run on the local graph only")
         try:
             bound = bind(q, q.example_params(), "https://example.org/")
+            # substitution refuses a parameter the SELECT does not project (each row echoes them)
             result = ox.Store().query(bound.sparql, substitutions=bound.substitutions)
+            ox.Store().query(bound.bound_sparql)  # the text that runs parses too
         except (SyntaxError, RuntimeError, ParameterError) as exc:
             m = re.match(r"error at (\d+):", str(exc))
             self.problems.append(Problem(self.file, int(m[1]) if m else 1, "query",
@@ -493,6 +497,16 @@ class Binding:
     def substitutions(self) -> dict[ox.Variable, Term]:
         return {ox.Variable(p.name): self.terms[p.name][0]
                 for p in self.query.parameters if not p.multiple and self.terms[p.name]}
+
+    @property
+    def bound_sparql(self) -> str:
+        """The query as it runs: ``sparql`` with the single values bound by a ``VALUES``
+        block at the start of its WHERE clause (``sparql.bind_values``). The store's
+        optimiser sees the values there: a lookup of one city, where SEP-0007 substitution
+        made pyoxigraph scan every partnership (600 ms against 1.5 ms on a million triples)."""
+        from .sparql import bind_values
+
+        return bind_values(self.sparql, self.substitutions)
 
     @property
     def sparql(self) -> str:
@@ -571,7 +585,7 @@ Result = Solutions | GraphResult
 
 def run(store: ox.Store, binding: Binding, max_rows: int = 10_000) -> Result:
     """Run a bound query; at most ``max_rows`` rows or triples are kept."""
-    result = store.query(binding.sparql, substitutions=binding.substitutions)
+    result = store.query(binding.bound_sparql)
     if not isinstance(result, ox.QuerySolutions):  # a CONSTRUCT (an external store answers with a list)
         triples = _take(result, max_rows)
         key: Callable[[ox.Triple], tuple[str, str, str]] = lambda t: (str(t.subject), str(t.predicate), str(t.object))

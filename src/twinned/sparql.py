@@ -19,7 +19,7 @@ import multiprocessing
 import re
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -84,6 +84,34 @@ def keywords(query: str) -> list[str]:
 def _hides_service(query: str) -> bool:
     return any(m.lastgroup == "iri" and _HIDDEN_SERVICE.search(m.group())
                for m in _TOKENS.finditer(query))
+
+
+def strip_comments(query: str) -> str:
+    """The query without its comments (the tokens read them; IRIs holding '#' stay)."""
+    return "".join(m.group() for m in _TOKENS.finditer(query) if m.lastgroup != "comment")
+
+
+def bind_values(query: str, values: Mapping[ox.Variable, Any] | None) -> str:
+    """The query with variables bound by a ``VALUES`` block at the start of its WHERE
+    clause (its first group when it has no WHERE keyword), written from RDF terms: the
+    values of canned-query parameters, never text a client sent."""
+    if not values:
+        return query
+    names = " ".join(f"?{v.value}" for v in values)
+    row = " ".join(str(t) for t in values.values())
+    block = f" VALUES ({names}) {{ ({row}) }} "
+    seen_where, first_brace = False, None
+    for m in _TOKENS.finditer(query):
+        if m.lastgroup == "word" and m.group().upper() == "WHERE":
+            seen_where = True
+        elif m.lastgroup == "other" and m.group() == "{":
+            if seen_where:
+                return query[:m.end()] + block + query[m.end():]
+            if first_brace is None:
+                first_brace = m.end()
+    if first_brace is None:
+        raise he.QuerySyntaxError("The query has no group pattern to bind its parameters in.")
+    return query[:first_brace] + block + query[first_brace:]
 
 
 def check_query(query: str) -> QueryForm:
