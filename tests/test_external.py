@@ -68,8 +68,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def oxigraph() -> Iterator[Oxigraph]:
-    if not Path(OXIGRAPH).exists():
-        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    assert Path(OXIGRAPH).exists(), "the oxigraph server is a test dependency: pip install -e '.[test]'"
     port = free_port()
     process = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{port}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

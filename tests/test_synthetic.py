@@ -4,6 +4,7 @@ same degree distribution, publishing cities with documents; they build and confo
 from __future__ import annotations
 
 import csv
+import os
 import random
 from collections import Counter
 from pathlib import Path
@@ -20,7 +21,9 @@ from twinned.wikidata_import import read_links, read_nodes
 from conftest import ROOT, SHARED
 
 EXTRACT = SHARED / "data" / "wikidata-twin-cities"
-pytestmark = pytest.mark.skipif(not (EXTRACT / "nodes.tsv").exists(), reason="no Wikidata extract in ../shared")
+# CI has ../shared beside the project: there, a missing extract fails rather than skips
+pytestmark = pytest.mark.skipif(not (EXTRACT / "nodes.tsv").exists() and not os.environ.get("CI"),
+                                reason="no Wikidata extract in ../shared")
 
 
 @pytest.fixture(scope="module")

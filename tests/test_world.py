@@ -4,6 +4,7 @@ real Wikidata twin-city extract, merged with the curated records, built and serv
 from __future__ import annotations
 
 import csv
+import os
 import json
 import re
 from pathlib import Path
@@ -30,7 +31,9 @@ BASE = "https://w3id.org/twinned/"
 DERIVED = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
 SOURCE = f"<{BASE}source/wikidata-twin-cities>"
 
-pytestmark = pytest.mark.skipif(not (EXTRACT / "nodes.tsv").exists(), reason="no Wikidata extract in ../shared")
+# CI has ../shared beside the project: there, a missing extract fails rather than skips
+pytestmark = pytest.mark.skipif(not (EXTRACT / "nodes.tsv").exists() and not os.environ.get("CI"),
+                                reason="no Wikidata extract in ../shared")
 
 
 @pytest.fixture(scope="module")

@@ -156,8 +156,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         release = load_release(directory)
     print(f"twinned: serving release {release.version} at http://{settings.host}:{settings.port}/ "
           f"(resources under {settings.base_uri}; SPARQL at /sparql)", file=sys.stderr, flush=True)
-    run(settings, release, log_level="warning" if args.quiet else "info")
-    return 0
+    return run(settings, release, log_level="warning" if args.quiet else "info")
 
 
 def _external_release(args: argparse.Namespace, settings: Settings, directory: Path,
@@ -188,6 +187,9 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", metavar="HOST", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, metavar="PORT", help="port to listen on (default: 8000)")
+    p.add_argument("--processes", type=int, metavar="N",
+                   help="serve from N processes sharing the port, one per core (default: 1; Linux); "
+                   "see docs/serving.md")
     p.add_argument("--query-timeout", type=float, metavar="SECONDS",
                    help="stop a SPARQL query after this many seconds (default: 10)")
     p.add_argument("--max-rows", type=int, metavar="N",
@@ -306,7 +308,7 @@ def parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {
         name: getattr(args, name, None)
-        for name in ("base_uri", "host", "port", "query_timeout", "max_rows")
+        for name in ("base_uri", "host", "port", "processes", "query_timeout", "max_rows")
     }
     overrides["dist_dir"] = getattr(args, "dist", None)
     return load_settings(Path(args.project), **overrides)

@@ -40,6 +40,7 @@ class Settings:
     modified: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    processes: int = 1
     query_timeout: float = 10.0
     max_rows: int = 10000
 
@@ -114,4 +115,6 @@ def load_settings(
         raise InputError(
             [Problem("settings", 0, "base_uri", f"a URI ending in '/', not {settings.base_uri!r}")]
         )
+    if settings.processes < 1:
+        raise InputError([Problem("settings", 0, "processes", f"1 or more, not {settings.processes}")])
     return settings

@@ -11,6 +11,11 @@
 (whose error handler writes the one JSON error shape for the ``HTTPProblem`` raised
 here). Results carry an ETag made of the release, the query file and the parameter
 values, so a revalidation is answered 304 without running the query.
+
+The queries run in the server's pool of query workers (``app.state.server.pool``), like
+the SPARQL endpoint's: under its time limit, and stopped when the client disconnects.
+With an external store (or an app run without its lifespan, as ``export-static`` does)
+they run in-process, on the release's store.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from .config import Settings
 from .templating import environment
 from .describe import compact
 from .negotiation import CSV, HTML, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Format, negotiate
+from .sparql import CannedRequest, QueryPool, while_connected
 from .store import LoadedRelease
 
 CACHE = "public, max-age=60"
@@ -194,7 +200,7 @@ class AnswerCache:
 
 
 class QueryService:
-    """The queries of one release, run in-process on its store."""
+    """The queries of one release, run in a pool of query workers or in-process on its store."""
 
     def __init__(self, settings: Settings, release: LoadedRelease,
                  queries: Mapping[str, q.CannedQuery] | None = None) -> None:
@@ -222,21 +228,36 @@ class QueryService:
         key = "\n".join((self.release.version, binding.query.name, text, binding.canonical(), fmt.name))
         return f'"{hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]}"'
 
-    def answer(self, binding: q.Binding, fmt: Format) -> Answer:
+    async def answer(self, binding: q.Binding, fmt: Format, pool: QueryPool | None = None,
+                     request: Request | None = None) -> Answer:
         """The answer, from the cache when this release has given it before (a release
         never changes, so neither do its answers: an aggregate over a million triples is
-        computed once per release, not once per request)."""
+        computed once per release, not once per request). Computed in a worker of ``pool``
+        (stopped if the client of ``request`` disconnects first), else in-process."""
         key = (binding.query.name, binding.canonical(), fmt.name)
         found = self.answers.get(key)
         if found is not None:
             return found
-        result = q.run(self.release.store, binding, self.settings.max_rows)
-        if fmt is HTML:
-            answer = Answer(self.result_page(binding, result), result.truncated)
+        if pool is None:
+            answer = await run_in_threadpool(self.answer_here, binding, fmt)
         else:
-            answer = Answer(q.write(result, binding, fmt, self.settings.base_uri), result.truncated)
+            run = pool.run_canned(CannedRequest(binding, None if fmt is HTML else fmt.name,
+                                                self.settings.max_rows, self.settings.base_uri))
+            done = await (run if request is None else while_connected(request, run))
+            if done.result is not None:
+                answer = Answer(await run_in_threadpool(self.result_page, binding, done.result), done.truncated)
+            else:
+                assert done.body is not None
+                answer = Answer(done.body, done.truncated)
         self.answers.put(key, answer)
         return answer
+
+    def answer_here(self, binding: q.Binding, fmt: Format) -> Answer:
+        """The answer computed in-process, on the release's store."""
+        result = q.run(self.release.store, binding, self.settings.max_rows)
+        if fmt is HTML:
+            return Answer(self.result_page(binding, result), result.truncated)
+        return Answer(q.write(result, binding, fmt, self.settings.base_uri), result.truncated)
 
     def links(self, query: q.CannedQuery, canonical: str = "") -> list[tuple[str, str]]:
         qs = f"?{canonical}" if canonical else ""
@@ -281,6 +302,14 @@ def _cell(term: q.Term | None, base: str) -> dict[str, str | None]:
 
 
 # -- responses ----------------------------------------------------------------------------------------
+
+
+def worker_pool(request: Request) -> QueryPool | None:
+    """The server's pool of query workers, when it has one running (not with an external
+    store, whose RemoteQueryPool has no workers: the store does the work)."""
+    state = getattr(request.scope.get("app"), "state", None)
+    pool = getattr(getattr(state, "server", None), "pool", None)
+    return pool if isinstance(pool, QueryPool) and pool.started else None
 
 
 def respond(request: Request, service: QueryService, body: bytes, media: str, etag: str | None = None,
@@ -353,7 +382,7 @@ async def run_query(service: QueryService, request: Request) -> Response:
     cached = not_modified(request, etag, headers)
     if cached is not None:
         return cached
-    answer = await run_in_threadpool(service.answer, binding, fmt)
+    answer = await service.answer(binding, fmt, worker_pool(request), request)
     headers["X-Twinned-Truncated"] = "true" if answer.truncated else "false"
     media = fmt.content_type if fmt is not q.ROWS_JSON else "application/json"
     return respond(request, service, answer.body, media, etag, headers)

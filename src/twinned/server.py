@@ -35,7 +35,9 @@ from . import httperrors as he
 from . import schemaorg
 from .explore import routes as explore_routes
 from .hardening import Hardening
+from .responsecache import ResponseCache
 from .config import Settings
+from .errors import InputError, Problem
 from .external import RemoteQueryPool
 from .negotiation import (
     HTML, JSONLD, RDF_FORMATS, RESOURCE_OFFERS, SUFFIXES, TURTLE, Format, by_name, negotiate,
@@ -337,8 +339,9 @@ async def sparql(request: Request) -> Response:
     form = check_query(proto.query)
     fmt = pick(proto.formats, accept, (*OFFERS[form], HTML), f"a {form} query")
     run_as = fmt if fmt is not HTML else OFFERS[form][0]
-    result = await server.pool.run(QueryRequest(
-        proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs))
+    from .sparql import run_while_connected  # (stops the query if the client disconnects first)
+    result = await run_while_connected(server.pool, QueryRequest(
+        proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs), request)
     headers = {"Vary": "Accept", "X-Twinned-Row-Limit": str(server.settings.max_rows),
                "X-Twinned-Truncated": "true" if result.truncated else "false"}
     cache = QUERY_CACHE if request.method in ("GET", "HEAD") else "no-store"
@@ -425,7 +428,8 @@ def create_app(settings: Settings, release: LoadedRelease,
                             Exception: on_error},
         middleware=[Middleware(Hardening),
                     Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
-                               allow_headers=["*"], expose_headers=EXPOSED, max_age=86400)],
+                               allow_headers=["*"], expose_headers=EXPOSED, max_age=86400),
+                    Middleware(ResponseCache)],
     )
     app.state.server = server
     return app
@@ -442,12 +446,15 @@ def site_app(settings: Settings, release: LoadedRelease, *, query_workers: int =
     return app
 
 
-def run(settings: Settings, release: LoadedRelease, log_level: str = "info") -> None:
+def run(settings: Settings, release: LoadedRelease, log_level: str = "info") -> int:
     """Serve until interrupted; on SIGHUP (``twinned reload``) swap in dist/'s current
-    release without dropping a request (see reloading.py)."""
+    release without dropping a request (see reloading.py). With ``settings.processes``
+    above 1, serve from that many processes sharing the port (see processes.py). The
+    exit status."""
     import uvicorn
 
-    from .reloading import Reloader
+    from . import processes as mp
+    from .reloading import Reloader, pid_file, remove_pid, write_pid
 
     twinned_log = logging.getLogger("twinned")
     if not twinned_log.handlers:  # reloads and errors, told like the CLI tells things
@@ -455,7 +462,26 @@ def run(settings: Settings, release: LoadedRelease, log_level: str = "info") -> 
         handler.setFormatter(logging.Formatter("twinned: %(message)s"))
         twinned_log.addHandler(handler)
         twinned_log.setLevel(logging.WARNING if log_level == "warning" else logging.INFO)
-    app = Reloader(settings, release, lambda new: site_app(settings, new), write_pid=True)
     # request heads up to 64 KiB reach the app, which answers a URL over 8 KiB with a 414
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level,
-                server_header=False, lifespan="on", h11_max_incomplete_event_size=64 * 1024)
+    options: dict[str, Any] = {"log_level": log_level, "server_header": False, "lifespan": "on",
+                               "h11_max_incomplete_event_size": 64 * 1024}
+    if settings.processes <= 1:
+        app = Reloader(settings, release, lambda new: site_app(settings, new), write_pid=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, **options)
+        return 0
+    if not mp.supported():
+        raise InputError([Problem("settings", 0, "processes", "1 here: several processes need os.fork "
+                                  "and SO_REUSEPORT (Linux)")])
+    workers = mp.workers_per_process(DEFAULT_WORKERS, settings.processes)
+    try:  # the address is free: say so here, once, rather than in every child
+        mp.listening_socket(settings.host, settings.port).close()
+    except OSError as exc:
+        raise InputError([Problem("settings", 0, "port", f"a port free on {settings.host}, not one "
+                                  f"in use ({exc.strerror})")]) from None
+
+    def child(_index: int) -> None:
+        sock = mp.listening_socket(settings.host, settings.port)
+        app = Reloader(settings, release, lambda new: site_app(settings, new, query_workers=workers))
+        uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+
+    return mp.supervise(settings.processes, child, pid_file(settings), write_pid, remove_pid)

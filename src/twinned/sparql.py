@@ -4,7 +4,10 @@ read-only endpoint must not run, and running queries under a time limit and a ro
 Queries run in a pool of worker *processes*, each with its own copy of the store
 loaded from the release directory. pyoxigraph cannot interrupt a query from another
 thread, so a query that runs past the limit is stopped by killing its worker, which
-is then replaced; the server and the other workers keep serving meanwhile.
+is then replaced; the server and the other workers keep serving meanwhile. A query
+whose client disconnects before the answer is ready is stopped the same way
+(``run_while_connected``). The canned queries (``queries_api``) run in the same
+workers (``CannedRequest``), under the same time limit.
 
 The default graph holds the data; the ontology is the named graph
 ``<https://w3id.org/twinned/def/>`` and the DCAT/VoID catalogue the named graph
@@ -16,20 +19,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import re
 import signal
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from starlette.requests import Request
 
 from . import httperrors as he
+from . import queries as q
 from .negotiation import ASK_OFFERS, FORMATS, GRAPH_OFFERS, SELECT_OFFERS, Format
 from .vocab import TW
 from .writers import write_boolean, write_graph, write_solutions
@@ -40,6 +45,7 @@ ONTOLOGY_GRAPH = str(TW)
 CATALOG_FILE = "catalog.nt"
 DEFAULT_WORKERS = 2
 STARTUP_GRACE = 30.0  # seconds a request may wait for a worker that is (re)starting
+STOP_GRACE = 5.0  # seconds a handler waits for a query it cancelled to let its worker go
 MAX_QUERY_BYTES = 1_000_000
 WORKER_MEMORY = 2 << 30  # bytes of address space a query worker may use (RLIMIT_AS)
 MAX_RESULT_BYTES = 64 << 20  # a serialised result larger than this is refused
@@ -202,6 +208,40 @@ def execute(store: ox.Store, req: QueryRequest) -> QueryResult:
     return QueryResult(body, fmt.name, form, count, truncated, time.perf_counter() - started)
 
 
+@dataclass(frozen=True)
+class CannedRequest:
+    """A canned query for a worker: ``queries.run`` then ``queries.write``, the code that
+    runs it in-process (``twinned query``), so the answer is the same bytes. ``format``
+    names one of ``queries.SELECT_FORMATS`` or ``CONSTRUCT_FORMATS``; None asks for the
+    result itself (rows or triples, for a page the server renders)."""
+
+    binding: q.Binding
+    format: str | None
+    max_rows: int
+    base: str
+
+
+@dataclass(frozen=True)
+class CannedAnswer:
+    body: bytes | None  # the written answer (None when the result itself was asked for)
+    result: q.Result | None  # the rows or triples (pyoxigraph terms pickle), when asked for
+    truncated: bool
+    elapsed: float = 0.0
+
+
+CANNED_FORMATS = {f.name: f for f in (*q.SELECT_FORMATS, *q.CONSTRUCT_FORMATS)}
+
+
+def execute_canned(store: ox.Store, req: CannedRequest) -> CannedAnswer:
+    """Run one canned query and write its answer (in a worker)."""
+    started = time.perf_counter()
+    result = q.run(store, req.binding, req.max_rows)
+    if req.format is None:
+        return CannedAnswer(None, result, result.truncated, time.perf_counter() - started)
+    body = q.write(result, req.binding, CANNED_FORMATS[req.format], req.base)
+    return CannedAnswer(body, None, result.truncated, time.perf_counter() - started)
+
+
 def load_store(directory: Path, base: str) -> ox.Store:
     """The release as the workers see it: data in the default graph, the ontology and
     the catalogue (when built) in their named graphs."""
@@ -238,7 +278,8 @@ def _limit_memory(limit: int) -> None:
 
 
 def worker_main(directory: str, base: str, conn: Connection) -> None:
-    """A worker process: load the store, then answer QueryRequests until the pipe closes."""
+    """A worker process: load the store, then answer QueryRequests and CannedRequests
+    until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
     _limit_memory(WORKER_MEMORY)
     try:
@@ -253,7 +294,8 @@ def worker_main(directory: str, base: str, conn: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", execute(store, req)))
+            answer = execute_canned(store, req) if isinstance(req, CannedRequest) else execute(store, req)
+            conn.send(("ok", answer))
         except he.HTTPProblem as exc:
             conn.send(_problem(exc))
         except Exception as exc:  # noqa: BLE001 - the worker outlives one bad query
@@ -268,10 +310,35 @@ class Worker:
     conn: Connection
 
     def stop(self) -> None:
-        self.conn.close()
+        # kill first: the worker's end of the pipe closes with it, so a thread still
+        # reading this end (a cancelled query's recv) sees EOF and ends, before the
+        # descriptor is closed here and its number can be reused
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
+        self.conn.close()
+
+
+async def _readable(conn: Connection, timeout: float) -> bool:
+    """Whether the pipe has something to read (a reply, or EOF: the worker died) within
+    ``timeout`` seconds. Waits in the event loop, not in a thread, so a wait that is
+    cancelled (its client gave up) leaves nothing behind."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    fd = conn.fileno()
+    try:
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    except NotImplementedError:  # an event loop that cannot watch pipes (Windows' proactor)
+        return await asyncio.to_thread(conn.poll, timeout)
+    try:
+        async with asyncio.timeout(timeout):
+            await ready
+        return True
+    except TimeoutError:
+        return False
+    finally:
+        loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # uvloop's watcher leaves the pipe non-blocking: recv would fail (EAGAIN)
 
 
 def _death(worker: Worker, exc: BaseException) -> he.HTTPProblem:
@@ -323,7 +390,7 @@ class QueryPool:
         worker = Worker(process, parent)
         self._workers.add(worker)
         try:
-            ready = await asyncio.to_thread(parent.poll, STARTUP_GRACE)
+            ready = await _readable(parent, STARTUP_GRACE)
             message = parent.recv() if ready else ("failed", "did not start in time")
         except (EOFError, OSError) as exc:
             message = ("failed", str(exc))
@@ -349,7 +416,10 @@ class QueryPool:
         if not self._workers and not self._tasks:
             raise he.ServiceUnavailable("No query worker could be started; see the server log.")
         try:
-            return await asyncio.wait_for(self._idle.get(), self.timeout + STARTUP_GRACE)
+            # (asyncio.timeout, not wait_for: a cancelled wait must raise, never hand back
+            # a worker nobody will use, and Queue.get gives none away when cancelled)
+            async with asyncio.timeout(self.timeout + STARTUP_GRACE):
+                return await self._idle.get()
         except TimeoutError:
             raise he.ServiceUnavailable(
                 "Every query worker is busy or starting; try again in a moment.",
@@ -358,14 +428,26 @@ class QueryPool:
 
     async def run(self, req: QueryRequest) -> QueryResult:
         """Run a query in a worker; stop it (and replace the worker) at the time limit."""
+        result: QueryResult = await self._call(req, "Narrow its patterns, avoid cartesian products, "
+                                                    "or add a LIMIT.")
+        return result
+
+    async def run_canned(self, req: CannedRequest) -> CannedAnswer:
+        """Run a canned query in a worker, under the same time limit."""
+        answer: CannedAnswer = await self._call(req, "Try narrower parameter values.")
+        return answer
+
+    async def _call(self, req: QueryRequest | CannedRequest, advice: str) -> Any:
+        """Send a request to a worker and wait for its reply. A worker that does not reply
+        in time, dies, or whose caller is cancelled (its client gave up) is killed and
+        replaced: the ``finally`` runs on CancelledError too."""
         worker = await self._checkout()
         healthy = False
         try:
             worker.conn.send(req)
-            if not await asyncio.to_thread(worker.conn.poll, self.timeout):
+            if not await _readable(worker.conn, self.timeout):
                 raise he.QueryTimeout(
-                    f"The query ran longer than the limit of {self.timeout:g} s and was stopped. "
-                    "Narrow its patterns, avoid cartesian products, or add a LIMIT."
+                    f"The query ran longer than the limit of {self.timeout:g} s and was stopped. {advice}"
                 )
             reply = await asyncio.to_thread(worker.conn.recv)
             healthy = True
@@ -378,13 +460,14 @@ class QueryPool:
                 self._replace(worker)
         if reply[0] == "problem":
             raise getattr(he, reply[1])(reply[2])
-        result: QueryResult = reply[1]
-        return result
+        return reply[1]
 
     async def close(self) -> None:
         self._closed = True
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # they stop watching their pipes
         for worker in list(self._workers):
             self._retire(worker)
 
@@ -398,6 +481,82 @@ class QueryPool:
     @property
     def ready_workers(self) -> int:
         return self._idle.qsize() if self._idle is not None else 0
+
+    @property
+    def started(self) -> bool:
+        """Whether start() was called (an app run without its lifespan has no workers)."""
+        return self._idle is not None and not self._closed
+
+
+# -- stopping what a client gave up on -----------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class RunsQueries(Protocol):
+    """A QueryPool, or external.RemoteQueryPool."""
+
+    async def run(self, req: QueryRequest) -> QueryResult: ...
+
+
+class ClientGone(he.HTTPProblem):
+    """The client closed its connection before its answer was ready. The problem is
+    never seen: the server drops what is sent on a closed connection."""
+
+    status = 499  # nginx's "Client Closed Request"
+    title = "Client Closed Request"
+
+
+async def _disconnect(request: Request) -> bool:
+    """True when the client disconnects: what is left of the body (nothing after
+    ``read_request``; a GET's one empty ``http.request``) is skipped, and the next
+    ``receive`` waits for ``http.disconnect``. False at once when the server cannot tell
+    (its ``receive`` answers again after the body's end without waiting, as an in-process
+    caller's may)."""
+    ended = False
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return True
+        if ended:
+            return False
+        ended = not message.get("more_body", False)
+
+
+def _saw_disconnect(watcher: asyncio.Future[bool]) -> bool:
+    if not watcher.done() or watcher.cancelled():
+        return False
+    return watcher.exception() is None and watcher.result()  # (an error: nothing to watch)
+
+
+async def while_connected(request: Request, work: Awaitable[T]) -> T:
+    """``work``'s result, unless the client disconnects first: then ``work`` is cancelled
+    (a pool's query stops and its worker is replaced), that is logged, and ClientGone is
+    raised so that nothing more is done for the request."""
+    started = time.monotonic()
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_disconnect(request))
+    try:
+        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # this handler was cancelled itself (the server is stopping)
+        task.cancel()
+        watcher.cancel()
+        raise
+    gone = _saw_disconnect(watcher)
+    if task.done() or not gone:  # answered (or failed), or the server cannot tell
+        watcher.cancel()
+        return await task
+    task.cancel()
+    await asyncio.wait({task}, timeout=STOP_GRACE)  # its worker is killed, a new one starting
+    if task.done() and not task.cancelled():
+        task.exception()  # (retrieved: the client is not there to be told)
+    log.info("stopped a query its client gave up on after %.1f s", time.monotonic() - started)
+    raise ClientGone("The client closed the connection before the answer was ready.")
+
+
+async def run_while_connected(pool: RunsQueries, req: QueryRequest, request: Request) -> QueryResult:
+    """``pool.run(req)``, stopped when the client of ``request`` disconnects first."""
+    return await while_connected(request, pool.run(req))
 
 
 # -- the service description ---------------------------------------------------------------------
