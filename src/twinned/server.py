@@ -10,6 +10,7 @@ uvicorn through ``reloading.Reloader``, which swaps in a new release on SIGHUP.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -443,6 +444,8 @@ def site_app(settings: Settings, release: LoadedRelease, *, query_workers: int =
 
     extra = [*query_routes(settings, release), *wikidata_routes(settings, release)]
     app = create_app(settings, release, extra, query_workers=query_workers)
+    if isinstance(release.store, ox.Store):  # drawn now, not in a first request (seconds for the world)
+        app.state.server.pictures.atlas  # noqa: B018
     return app
 
 
@@ -467,6 +470,7 @@ def run(settings: Settings, release: LoadedRelease, log_level: str = "info") -> 
                                "h11_max_incomplete_event_size": 64 * 1024}
     if settings.processes <= 1:
         app = Reloader(settings, release, lambda new: site_app(settings, new), write_pid=True)
+        gc.freeze()  # the release's objects live as long as the server: collections skip them
         uvicorn.run(app, host=settings.host, port=settings.port, **options)
         return 0
     if not mp.supported():
@@ -479,9 +483,12 @@ def run(settings: Settings, release: LoadedRelease, log_level: str = "info") -> 
         raise InputError([Problem("settings", 0, "port", f"a port free on {settings.host}, not one "
                                   f"in use ({exc.strerror})")]) from None
 
+    # the app (its site, pictures, caches) is made before the fork: the children share it
+    app = Reloader(settings, release, lambda new: site_app(settings, new, query_workers=workers))
+    gc.freeze()  # what exists now is never collected: no collection touches (and copies) its pages
+
     def child(_index: int) -> None:
         sock = mp.listening_socket(settings.host, settings.port)
-        app = Reloader(settings, release, lambda new: site_app(settings, new, query_workers=workers))
         uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
 
     return mp.supervise(settings.processes, child, pid_file(settings), write_pid, remove_pid)
