@@ -1,17 +1,20 @@
 """Whole responses of one release, kept in memory (an ASGI middleware).
 
 A release never changes, so neither does what the server answers for it: the same
-URL asked with the same ``Accept`` (and ``Host``) gets the same bytes. ``ResponseCache``
-keeps the complete ``200`` answers to ``GET`` requests that carry an ``ETag`` and a
-``public`` ``Cache-Control`` (resource pages in every format, the landing page, canned
-query and SPARQL answers), the most recently used first, up to ``max_bytes`` in all and
-``max_entry`` each (bigger answers, and streamed ones such as the dumps, pass through).
-It runs on the event loop alone (no locks). A later ``GET`` or ``HEAD`` is answered from it without touching the store or the
-templates; an ``If-None-Match`` naming the ETag gets a ``304`` with the same headers.
+URL asked with the same ``Accept`` (and ``Host`` and scheme, which a proxy may set)
+gets the same bytes. ``ResponseCache`` keeps the complete ``200`` answers to ``GET``
+requests that carry an ``ETag`` and a ``public`` ``Cache-Control`` (resource pages in
+every format, the landing page, canned query and SPARQL answers), the most recently
+used first, up to ``max_bytes`` in all and ``max_entry`` each (bigger answers, and
+streamed ones such as the dumps, pass through). A later ``GET`` or ``HEAD`` is
+answered from it without touching the store or the templates; an ``If-None-Match``
+naming the ETag gets a ``304`` with the same headers. It runs on the event loop alone
+(no locks).
 
 Each release's app has its own cache, so a reload (reloading.py) starts an empty one and
-no answer of the old release is served after the swap. Requests with ``Range`` or
-``If-Modified-Since`` (which only files answer) always reach the app.
+no answer of the old release is served after the swap. Requests with ``Range``,
+``If-Modified-Since`` (which only files answer), ``Cookie`` or ``Authorization`` always
+reach the app.
 """
 
 from __future__ import annotations
@@ -92,8 +95,8 @@ class ResponseCache:
                 if_none_match = value
             elif name in _KEYED:
                 keyed[name] = value
-        key = (scope["path"].encode("utf-8"), scope.get("query_string", b""),
-               keyed.get(b"accept", b""), keyed.get(b"host", b""))
+        key = (scope["path"].encode("utf-8"), scope.get("query_string", b""), keyed.get(b"accept", b""),
+               keyed.get(b"host", b""), scope.get("scheme", "http").encode())
         entry = self._entries.get(key)
         if entry is not None:
             self.hits += 1
