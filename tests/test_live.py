@@ -4,9 +4,7 @@ SPARQL client, and the time limit stopping a runaway query while others are serv
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ import pytest
 from rdflib import RDFS, Graph, Literal, URIRef
 from SPARQLWrapper import CSV, JSON, JSONLD, TURTLE, XML, QueryResult, SPARQLWrapper
 
+from live_server import live_server
 from twinned.config import Settings
 
 BASE = "https://w3id.org/twinned/"
@@ -38,47 +37,11 @@ class Live:
         return sparql
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    """Until the server answers and a query worker has answered too."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "twinned serve exited"
-        try:
-            if httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError("twinned serve did not become ready")
-
-
 @pytest.fixture(scope="module")
 def live(built: Settings) -> Iterator[Live]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "twinned.cli", "serve", "--project", str(built.project_dir),
-         "--port", str(port), "--query-timeout", str(TIMEOUT), "--max-rows", "1000", "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_ready(url, process)
-        yield Live(url, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        assert process.stderr is not None
-        process.stderr.close()
+    with live_server(built.project_dir, "--query-timeout", str(TIMEOUT), "--max-rows", "1000",
+                     "--quiet") as server:
+        yield Live(server.url, server.process)
 
 
 # -- dereferencing like curl and a browser ------------------------------------------------------------

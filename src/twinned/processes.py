@@ -110,9 +110,9 @@ def supervise(count: int, child: Callable[[int], None], pid_path: Path | None,
                 break
             except InterruptedError:
                 continue
-            index = children.pop(pid, None)
-            if index is None:
+            if pid not in children:
                 continue
+            index = children.pop(pid)
             code = os.waitstatus_to_exitcode(wait_status)
             if not stopping:
                 log.error("server process %d (pid %d) stopped unexpectedly (status %d); stopping the others",

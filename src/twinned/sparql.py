@@ -174,7 +174,7 @@ def _graph_args(req: QueryRequest) -> dict[str, Any]:
 
 
 def _take(items: Iterable[Any], limit: int) -> tuple[list[Any], bool]:
-    out = []
+    out: list[Any] = []
     for item in items:
         if len(out) == limit:
             return out, True
@@ -326,8 +326,12 @@ async def _readable(conn: Connection, timeout: float) -> bool:
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
     fd = conn.fileno()
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
     try:
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        loop.add_reader(fd, wake)
     except NotImplementedError:  # an event loop that cannot watch pipes (Windows' proactor)
         return await asyncio.to_thread(conn.poll, timeout)
     try:
