@@ -73,7 +73,7 @@ def run_child(args: list[str], timeout: float | None = None) -> tuple[float, flo
 
     def sample() -> None:  # the sum over the process and its children (forked workers too)
         while not sampling.wait(0.05):
-            tree_peak[0] = max(tree_peak[0], tree_rss_mb(proc.pid))
+            tree_peak[0] = max(tree_peak[0], tree_sum(proc.pid, rss_bytes))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -101,22 +101,34 @@ def run_child(args: list[str], timeout: float | None = None) -> tuple[float, flo
 LAST_TREE_PEAK = [0.0]
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
+def tree_sum(pid: int, measure: Callable[[int], int]) -> float:
+    """``measure(pid)`` (bytes) summed over a process and all its descendants, in MB; a
+    process that ends meanwhile counts for nothing."""
     total, todo, seen = 0, [pid], set()
-    page = os.sysconf("SC_PAGE_SIZE")
     while todo:
         p = todo.pop()
         if p in seen:
             continue
         seen.add(p)
         try:
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * page
+            total += measure(p)
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):
             continue
     return total / 1e6
+
+
+def rss_bytes(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: pages shared between processes are split between them."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def free_port() -> int:
@@ -535,31 +547,12 @@ class MemorySampler:
 
     def _run(self) -> None:
         while not self._stop.wait(0.25):
-            self.peak = max(self.peak, tree_pss_mb(self.pid))
+            self.peak = max(self.peak, tree_sum(self.pid, pss_bytes))
 
     def stop(self) -> float:
         self._stop.set()
         self._thread.join()
         return self.peak
-
-
-def tree_pss_mb(pid: int) -> float:
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-                    break
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total / 1e6
 
 
 def twinned_cases(project: Path, url: str) -> list[Case]:

@@ -18,11 +18,13 @@ def root() -> Path:
     return ROOT
 
 
-def copy_project(target: Path) -> Path:
-    """Copy data/, ontology/, shapes/, queries/ and twinned.toml into target (no dist/)."""
+def copy_project(target: Path, data: Path | None = None) -> Path:
+    """Copy data/ (or the records in ``data``), ontology/, shapes/, queries/ and
+    twinned.toml into target (no dist/)."""
     for name in ("data", "ontology", "shapes", "queries"):
-        if (ROOT / name).exists():  # (data/world, a local twinned import-wikidata, stays behind)
-            shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("world"))
+        source = data if name == "data" and data is not None else ROOT / name
+        if source.exists():  # (data/world, a local twinned import-wikidata, stays behind)
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("world"))
     shutil.copy(ROOT / "twinned.toml", target / "twinned.toml")
     extract = SHARED / "data" / "wikidata-twin-cities"
     with open(target / "twinned.toml", "a", encoding="utf-8") as toml:

@@ -4,7 +4,6 @@ reloaded together, stopped together."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import time
@@ -14,13 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import copy_project
 from live_server import LiveServer, free_port, live_server
 from twinned import processes as mp
 from twinned.cli import main
 from twinned.config import load_settings
 from twinned.reloading import pid_file
 
-ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 pytestmark = pytest.mark.skipif(not mp.supported(), reason="needs os.fork and SO_REUSEPORT")
@@ -46,11 +45,7 @@ def query_workers_of(pid: int) -> list[int]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("processes") / "project"
-    for name in ("ontology", "shapes", "queries"):
-        shutil.copytree(ROOT / name, target / name)
-    shutil.copytree(CORPUS / "base" / "data", target / "data")
-    shutil.copy(ROOT / "twinned.toml", target / "twinned.toml")
+    target = copy_project(tmp_path_factory.mktemp("processes") / "project", data=CORPUS / "base" / "data")
     assert main(["build", "--project", str(target), "-q"]) == 0
     return target
 

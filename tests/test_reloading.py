@@ -7,7 +7,6 @@ pages, dumps, and SPARQL answers from the query workers alike."""
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 from collections import Counter
@@ -17,13 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import copy_project
 from live_server import LiveServer, live_server
 from twinned.cli import main
 from twinned.config import load_settings
 from twinned.errors import PublishError
 from twinned.reloading import pid_file, signal_reload
 
-ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
 MEMBERSHIP = "https://w3id.org/twinned/membership/kaunas/ubc"
 MARKER = re.compile(r"release marker (\d+)")
@@ -50,11 +49,7 @@ def set_marker(project: Path, n: int) -> None:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("reload") / "project"
-    for name in ("ontology", "shapes", "queries"):
-        shutil.copytree(ROOT / name, target / name)
-    shutil.copytree(CORPUS / "base" / "data", target / "data")
-    shutil.copy(ROOT / "twinned.toml", target / "twinned.toml")
+    target = copy_project(tmp_path_factory.mktemp("reload") / "project", data=CORPUS / "base" / "data")
     set_marker(target, 1)
     assert main(["build", "--project", str(target), "-q"]) == 0
     return target
