@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -610,16 +611,22 @@ def serve_and_measure(project: Path, reps: int, clients: int, seconds: float, pr
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def _page_subjects(project: Path, base: str) -> tuple[str, ...]:
+    """Every place and partnership in the project's N-Triples dump (read once per world)."""
+    nt = (project / "dist" / "twinned.nt").read_text("utf-8")
+    return tuple(sorted({line.split(" ", 1)[0][1:-1] for line in nt.split("\n")
+                         if line.startswith(("<" + base + "place/", "<" + base + "partnership/"))
+                         and "/document/" not in line.split(" ", 1)[0]
+                         and "/statement/" not in line.split(" ", 1)[0]}))
+
+
 def resource_pages(project: Path, count: int = 200, seed: int = 7,
                    leave: set[str] | frozenset[str] = frozenset()) -> tuple[list[str], str]:
     """Places and partnerships of the world, picked at random (the same each run), as
     paths relative to the base URI (none of ``leave``); and the base URI."""
-    nt = (project / "dist" / "twinned.nt").read_text("utf-8")
     base = "https://w3id.org/twinned/"
-    subjects = sorted({line.split(" ", 1)[0][1:-1] for line in nt.split("\n")
-                       if line.startswith(("<" + base + "place/", "<" + base + "partnership/"))
-                       and "/document/" not in line.split(" ", 1)[0] and "/statement/" not in line.split(" ", 1)[0]})
-    subjects = [s for s in subjects if s[len(base):] not in leave]
+    subjects = [s for s in _page_subjects(project, base) if s[len(base):] not in leave]
     rng = random.Random(seed)
     return [s[len(base):] for s in rng.sample(subjects, min(count, len(subjects)))], base
 

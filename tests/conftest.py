@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from twinned.config import Settings, load_settings
+from twinned.store import LoadedRelease, load_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -51,3 +52,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = load_settings(copy_project(tmp_path_factory.mktemp("built") / "project"), env={})
     build(settings)
     return settings
+
+
+@pytest.fixture(scope="module")
+def release(built: Settings) -> LoadedRelease:
+    """The built project's release loaded into a store, once per test module."""
+    return load_release(built.output_dir.resolve())

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from twinned.config import Settings
-from twinned.store import LoadedRelease, load_release
+from twinned.store import LoadedRelease
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' installs playwright")
 
@@ -117,11 +117,6 @@ def expected(message: sync_api.ConsoleMessage) -> bool:
     """The browser's own favicon request, and the 400 of the editor's bad query."""
     url = str(message.location.get("url", ""))
     return url.endswith("/favicon.ico") or (url.endswith("/sparql") and "status of 400" in message.text)
-
-
-@pytest.fixture(scope="module")
-def release(built: Settings) -> LoadedRelease:
-    return load_release(built.output_dir.resolve())
 
 
 def count(release: LoadedRelease, where: str, what: str) -> int:

@@ -13,14 +13,9 @@ from twinned import queries as q
 from twinned.config import Settings
 from twinned.explore import example_text
 from twinned.server import create_app
-from twinned.store import LoadedRelease, load_release
+from twinned.store import LoadedRelease
 
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def release(built: Settings) -> LoadedRelease:
-    return load_release(built.output_dir.resolve())
 
 
 @pytest.fixture(scope="module")

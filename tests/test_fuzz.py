@@ -21,16 +21,11 @@ from starlette.testclient import TestClient
 from twinned.config import Settings
 from twinned.hardening import SECURITY_HEADERS
 from twinned.server import site_app
-from twinned.store import LoadedRelease, load_release
+from twinned.store import LoadedRelease
 
 FUZZ = settings(deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 4}
-
-
-@pytest.fixture(scope="module")
-def release(built: Settings) -> LoadedRelease:
-    return load_release(built.output_dir.resolve())
 
 
 @pytest.fixture(scope="module")

@@ -13,17 +13,12 @@ from starlette.testclient import TestClient
 from twinned.config import Settings
 from twinned.pictures import KIND, TYPES, Pictures, fold, kind_of_type
 from twinned.server import create_app
-from twinned.store import LoadedRelease, load_release
+from twinned.store import LoadedRelease
 
 BASE = "https://w3id.org/twinned/"
 PREFIXES = ("PREFIX tw: <https://w3id.org/twinned/def/>\n"
             "PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>\n")
 HTML = {"accept": "text/html"}
-
-
-@pytest.fixture(scope="module")
-def release(built: Settings) -> LoadedRelease:
-    return load_release(built.output_dir.resolve())
 
 
 @pytest.fixture(scope="module")
