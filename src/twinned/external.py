@@ -26,7 +26,9 @@ as the embedded store holds them.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 import time
 import urllib.parse
 from collections import OrderedDict
@@ -53,6 +55,9 @@ CATALOG_FILE = "catalog.nt"
 CACHE_ENTRIES = 20_000  # quad patterns remembered (the store is read-only while served)
 DATA_MEDIA = {".nt": "application/n-triples", ".ttl": "text/turtle"}
 CHUNK = 1 << 20  # bytes read from a release file at a time while it is sent
+# Virtuoso's DESCRIBE gives the triples of a resource in both directions and in every
+# graph; this pragma makes it the concise bounded description the embedded store gives
+VIRTUOSO_DESCRIBE = 'DEFINE sql:describe-mode "CBD"\n'
 USER_AGENT = f"twinned/{__version__} httpx/{httpx.__version__}"
 
 
@@ -197,6 +202,24 @@ def _check(response: httpx.Response, endpoint: str, auth: httpx.Auth | None) -> 
                               f"({state}{': ' + message if message else ''}); the partial answer is not used.")
 
 
+_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
+
+
+def _embedded_order(query: str, body: bytes) -> bytes:
+    """SPARQL JSON results with the variables of ``SELECT *`` in the order the embedded
+    store gives them (the order is the store's choice: Virtuoso's differs), found by
+    running the query on an empty pyoxigraph store."""
+    try:
+        order = [v.value for v in ox.Store().query(query).variables]  # type: ignore[union-attr]
+        answer = json.loads(body)
+    except (SyntaxError, ValueError, AttributeError):
+        return body
+    if sorted(order) != sorted(answer.get("head", {}).get("vars", [])):
+        return body
+    answer["head"]["vars"] = order
+    return json.dumps(answer).encode()
+
+
 def _form(query: str) -> str:
     for word in keywords(query):
         if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
@@ -227,6 +250,7 @@ class RemoteStore:
         self.timeout = timeout
         self._client = httpx.Client(auth=auth, timeout=timeout, headers={"User-Agent": USER_AGENT})
         self._cache: OrderedDict[tuple[str | None, ...], list[ox.Quad]] = OrderedDict()
+        self._server: str | None = None  # the store's Server header, once it answered
 
     def __repr__(self) -> str:
         return f"RemoteStore({display_url(self.endpoint)!r})"
@@ -270,7 +294,14 @@ class RemoteStore:
             raise StoreUnavailable(_scrub(f"The store at {display_url(self.endpoint)} cannot be reached: "
                                           f"{type(exc).__name__}: {_short(str(exc))}", self._client.auth)) from None
         _check(response, self.endpoint, self._client.auth)
+        self._server = response.headers.get("Server", "")
         return response.content, response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    def _is_virtuoso(self) -> bool:
+        """Whether the store is Virtuoso (by its Server header; asked once with ASK {})."""
+        if self._server is None:
+            self._request("ASK {}", "application/sparql-results+json")
+        return (self._server or "").startswith("Virtuoso/")
 
     def query(self, query: str, *, substitutions: Mapping[ox.Variable, Term] | None = None,
               default_graph: Any = None, named_graphs: Any = None,
@@ -279,11 +310,16 @@ class RemoteStore:
         defaults = default_graph if isinstance(default_graph, list) else [default_graph] if default_graph else []
         default_iris = [g.strip("<>") for g in (_graph_term(x) for x in defaults) if g]
         named = [str(g.value) for g in named_graphs or []]
-        if _form(text) in ("CONSTRUCT", "DESCRIBE"):
+        form = _form(text)
+        if form == "DESCRIBE" and self._is_virtuoso():
+            text = VIRTUOSO_DESCRIBE + text
+        if form in ("CONSTRUCT", "DESCRIBE"):
             body, media = self._request(text, "application/n-triples, text/turtle;q=0.9", default_iris, named)
             fmt = ox.RdfFormat.TURTLE if "turtle" in media else ox.RdfFormat.N_TRIPLES
             return [q.triple for q in ox.parse(body, format=fmt)]
         body, _media = self._request(text, "application/sparql-results+json", default_iris, named)
+        if _STAR.search(text):
+            body = _embedded_order(text, body)
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
     def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,  # noqa: A002 (pyoxigraph's name)
@@ -324,7 +360,8 @@ class RemoteStore:
             where = f"{{ GRAPH {g} {{ {pattern} }} }}"
         else:
             where = f"{{ {{ {pattern} }} UNION {{ GRAPH ?g {{ {pattern} }} }} }}"
-        rows = self.query(f"SELECT * WHERE {where}")
+        names = [f"?{n}" for n, t in (("s", s), ("p", p), ("o", o), ("g", g)) if t is None]
+        rows = self.query(f"SELECT {' '.join(names) or '*'} WHERE {where}")
         out = []
         for r in rows:
             graph = r["g"] if g is None else g
