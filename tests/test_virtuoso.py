@@ -245,3 +245,13 @@ def test_the_site_logs_no_credential(virtuoso_site: LiveServer, loaded: Virtuoso
     assert httpx.get(virtuoso_site.url + "place/kosice", timeout=30).status_code == 200
     assert loaded.password not in virtuoso_site.log_text()
     assert "sparql-auth" in virtuoso_site.log_text()  # the endpoint is named, its credentials are not
+
+
+def test_virtuoso_extensions_never_reach_it(embedded_server: LiveServer, virtuoso_site: LiveServer) -> None:
+    """Virtuoso's DEFINE pragmas (some make it fetch URLs) are refused as the embedded
+    store refuses them: the query is parsed by pyoxigraph first."""
+    text = 'DEFINE get:soft "replace" SELECT * FROM <http://127.0.0.1:9/> WHERE { ?s ?p ?o }'
+    answers = [httpx.post(server.url + "sparql", data={"query": text}, timeout=30)
+               for server in (embedded_server, virtuoso_site)]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json()
