@@ -11,15 +11,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from live_server import free_port
 from test_external import OXIGRAPH, Oxigraph, _stop, _wait
 from test_static_export import TEMPS, binary
+
 from twinned.config import Settings
-from twinned.store import load_release
 from twinned.external import RemoteStore, StoreError, push_release
+from twinned.store import load_release
 from twinned.storeauth import (
-    ChallengeAuth, Credentials, CredentialsError, credentials_in_url, display_url, find_credentials, store_auth,
+    ChallengeAuth,
+    Credentials,
+    CredentialsError,
+    credentials_in_url,
+    display_url,
+    find_credentials,
+    store_auth,
 )
 
 SECRET = "s3cret-Pa55"

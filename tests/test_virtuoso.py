@@ -16,14 +16,14 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-
 from live_server import LiveServer, live_server
 from test_external import cases
+from virtuoso_server import Virtuoso, virtuoso_server
+
 from twinned import queries as q
 from twinned.config import Settings
 from twinned.external import RemoteStore, release_named_graphs
 from twinned.store import load_release
-from virtuoso_server import Virtuoso, virtuoso_server
 
 pytestmark = pytest.mark.slow
 

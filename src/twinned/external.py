@@ -32,7 +32,7 @@ import re
 import time
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -405,8 +405,9 @@ class RemoteQueryPool:
     async def run(self, req: Any) -> Any:
         from .sparql import execute
 
+        store: Any = self.store  # the seam: a pyoxigraph Store's API
         try:
-            return await asyncio.wait_for(asyncio.to_thread(execute, self.store, req), self.timeout + 1)
+            return await asyncio.wait_for(asyncio.to_thread(execute, store, req), self.timeout + 1)
         except TimeoutError:
             raise he.QueryTimeout(
                 f"The query ran longer than the limit of {self.timeout:g} s and was stopped.") from None
