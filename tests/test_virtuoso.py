@@ -255,3 +255,14 @@ def test_virtuoso_extensions_never_reach_it(embedded_server: LiveServer, virtuos
                for server in (embedded_server, virtuoso_site)]
     assert [a.status_code for a in answers] == [400, 400]
     assert answers[0].json() == answers[1].json()
+
+
+def test_a_query_its_client_gave_up_on_is_let_go(virtuoso_site: LiveServer) -> None:
+    """The handler stops waiting for the store when its client hangs up (the store's own
+    limit, MaxQueryExecutionTime, ends the work there); the site goes on answering."""
+    from test_cancel import GAVE_UP, abandon, request_bytes, wait_for_log
+
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } # gave up"
+    abandon(virtuoso_site, [request_bytes(virtuoso_site, "POST", "/sparql", {"query": heavy})])
+    assert GAVE_UP in wait_for_log(virtuoso_site, GAVE_UP, 1)
+    assert httpx.get(virtuoso_site.url + "place/kosice", timeout=30).status_code == 200
