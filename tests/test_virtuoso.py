@@ -266,3 +266,13 @@ def test_a_query_its_client_gave_up_on_is_let_go(virtuoso_site: LiveServer) -> N
     abandon(virtuoso_site, [request_bytes(virtuoso_site, "POST", "/sparql", {"query": heavy})])
     assert GAVE_UP in wait_for_log(virtuoso_site, GAVE_UP, 1)
     assert httpx.get(virtuoso_site.url + "place/kosice", timeout=30).status_code == 200
+
+
+def test_a_cut_answer_is_refused(embedded_server: LiveServer, virtuoso_site: LiveServer) -> None:
+    """Virtuoso cuts a SELECT answer at its ResultSetMaxRows (4,000 here, fewer than the
+    data's triples) and says so in a header: twinned answers 503, never the cut rows."""
+    text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    full = httpx.post(embedded_server.url + "sparql", data={"query": text}, timeout=30)
+    assert full.status_code == 200 and len(full.json()["results"]["bindings"]) > 4000
+    cut = httpx.post(virtuoso_site.url + "sparql", data={"query": text}, timeout=30)
+    assert cut.status_code == 503 and "ResultSetMaxRows" in cut.json()["error"]["detail"]

@@ -190,11 +190,16 @@ def dict_list(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 def _check(response: httpx.Response, endpoint: str, auth: httpx.Auth | None) -> None:
     """Errors as the server reports them: a refused query is the client's 400, a store
     that gave up at its own time limit (Virtuoso answers 200 with what it found so far and
-    an ``X-SQL-State`` header) a timeout, anything else a 503."""
+    an ``X-SQL-State`` header) a timeout, one that cut the answer at its own row limit
+    (Virtuoso: ``X-SPARQL-MaxRows``) a 503 too, anything else a 503."""
     if response.status_code == 400:
         raise he.QuerySyntaxError(f"The store refused the query: {_refusal(response, auth)}")
     if response.is_error:
         raise StoreUnavailable(f"The store at {display_url(endpoint)} failed: {_refusal(response, auth)}")
+    cap = response.headers.get("X-SPARQL-MaxRows")
+    if cap:
+        raise he.QueryTooLarge(f"The store cut its answer at {_short(cap, 20)} rows (its own row limit, Virtuoso's "
+                               "ResultSetMaxRows); the partial answer is not used.")
     state = response.headers.get("X-SQL-State")
     if state:
         message = _short(response.headers.get("X-SQL-Message", ""))
