@@ -60,8 +60,9 @@ def loaded(built: Settings, virtuoso: Virtuoso) -> Virtuoso:
 
 
 @pytest.fixture(scope="module")
-def remote(loaded: Virtuoso) -> Iterator[RemoteStore]:
-    with RemoteStore(loaded.sparql, default_graph=GRAPH, named_graphs=release_named_graphs(GRAPH)) as store:
+def remote(built: Settings, loaded: Virtuoso) -> Iterator[RemoteStore]:
+    named = release_named_graphs(built.base_uri)
+    with RemoteStore(loaded.sparql, default_graph=GRAPH, named_graphs=named) as store:
         yield store
 
 
