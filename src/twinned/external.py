@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import time
 import urllib.parse
@@ -254,12 +255,25 @@ class RemoteStore:
         self.default_graph = default_graph
         self.named_graphs = tuple(named_graphs) if default_graph else ()
         self.timeout = timeout
-        self._client = httpx.Client(auth=auth, timeout=timeout, headers={"User-Agent": USER_AGENT})
+        self._auth = auth
+        self._client = self._new_client()
         self._cache: OrderedDict[tuple[str | None, ...], list[ox.Quad]] = OrderedDict()
         self._server: str | None = None  # the store's Server header, once it answered
 
     def __repr__(self) -> str:
         return f"RemoteStore({display_url(self.endpoint)!r})"
+
+    def _new_client(self) -> httpx.Client:
+        self._pid = os.getpid()
+        return httpx.Client(auth=self._auth, timeout=self.timeout, headers={"User-Agent": USER_AGENT})
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The client of this process: a child forked by ``serve --processes`` opens its own
+        connections (a pooled connection the parent opened must not be shared)."""
+        if self._pid != os.getpid():
+            self._client = self._new_client()  # (the parent's, left as it is, stays the parent's)
+        return self._client
 
     def close(self) -> None:
         """Close the connections to the store (a reload drops the old store: closed then)."""
@@ -273,7 +287,7 @@ class RemoteStore:
 
     def __del__(self) -> None:
         client = getattr(self, "_client", None)
-        if client is not None:
+        if client is not None and getattr(self, "_pid", None) == os.getpid():
             client.close()
 
     # -- the protocol
@@ -293,13 +307,13 @@ class RemoteStore:
         does not answer a direct POST)."""
         form = [("query", query), *self._dataset(query, default_graphs, named_graphs)]
         try:
-            response = self._client.post(self.endpoint, data=dict_list(form), headers={"Accept": accept})
+            response = self._http.post(self.endpoint, data=dict_list(form), headers={"Accept": accept})
         except httpx.TimeoutException:
             raise he.QueryTimeout(f"The store did not answer within {self.timeout:g} s.") from None
         except httpx.HTTPError as exc:
             raise StoreUnavailable(_scrub(f"The store at {display_url(self.endpoint)} cannot be reached: "
-                                          f"{type(exc).__name__}: {_short(str(exc))}", self._client.auth)) from None
-        _check(response, self.endpoint, self._client.auth)
+                                          f"{type(exc).__name__}: {_short(str(exc))}", self._auth)) from None
+        _check(response, self.endpoint, self._auth)
         self._server = response.headers.get("Server", "")
         return response.content, response.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
