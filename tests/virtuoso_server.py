@@ -75,7 +75,7 @@ class Virtuoso:
     url: str  # http://127.0.0.1:PORT/
     user: str
     password: str = field(repr=False)
-    log: Path
+    directory: Path  # its database and log (stdout.log) in a db* folder
 
     @property
     def sparql(self) -> str:
@@ -114,23 +114,42 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def _start(directory: Path) -> tuple[subprocess.Popen[bytes], int, str]:
+    """Virtuoso on two free ports, its SQL port and HTTP address; tried again on other
+    ports (in a fresh directory) if it exits at once, as when another process took a port
+    between the choice and the start."""
+    for attempt in range(3):
+        work = directory / f"db{attempt}"
+        work.mkdir()
+        sql, http = free_port(), free_port()
+        (work / "virtuoso.ini").write_text(INI.format(dir=work, sql=sql, http=http), "utf-8")
+        with open(work / "stdout.log", "wb") as out:
+            process = subprocess.Popen([VIRTUOSO, "+configfile", str(work / "virtuoso.ini"), "+foreground"],
+                                       cwd=work, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{http}/"
+        try:
+            _wait(url + "sparql", process)
+            return process, sql, url
+        except AssertionError:  # it exited
+            log = (work / "stdout.log").read_text("utf-8", errors="replace")
+            if attempt == 2:
+                raise AssertionError(f"virtuoso-t exited:\n{log[-2000:]}") from None
+        except BaseException:
+            _stop(process)
+            raise
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def virtuoso_server(directory: Path) -> Iterator[Virtuoso]:
     """Virtuoso with its database in ``directory`` until the block ends."""
     assert Path(VIRTUOSO).exists(), "Debian's virtuoso-opensource is needed (.ci/run installs it)"
-    sql, http = free_port(), free_port()
-    (directory / "virtuoso.ini").write_text(INI.format(dir=directory, sql=sql, http=http), "utf-8")
-    log = directory / "stdout.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([VIRTUOSO, "+configfile", str(directory / "virtuoso.ini"), "+foreground"],
-                                   cwd=directory, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{http}/"
+    process, sql, url = _start(directory)
     try:
-        _wait(url + "sparql", process)
         password = secrets.token_urlsafe(12)
         # the statements go in on stdin; isql logs in with the fresh database's dba password
         subprocess.run([ISQL, f"127.0.0.1:{sql}", "dba", "dba"], input=SETUP.format(user=USER, password=password),
                        text=True, check=True, capture_output=True, timeout=60)
-        yield Virtuoso(url, USER, password, log)
+        yield Virtuoso(url, USER, password, directory)
     finally:
         _stop(process)
