@@ -155,3 +155,12 @@ def test_a_wrong_basic_password_is_refused_without_echo(built: Settings, guarded
     message = str(caught.value)
     assert "401" in message and "refused the credentials" in message and "Basic" in message
     assert wrong not in message and SECRET not in message
+
+
+def test_an_access_token_echoed_by_a_store_is_scrubbed() -> None:
+    from twinned.external import _refusal
+
+    request = httpx.Request("PUT", "http://h/store?access-token=T0kenSecret&graph=urn%3Ag")
+    response = httpx.Response(403, text="no write with access-token=T0kenSecret to urn:g", request=request)
+    message = _refusal(response, None)
+    assert "T0kenSecret" not in message and "403" in message and "urn:g" in message

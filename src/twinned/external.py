@@ -75,8 +75,15 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _scrub(text: str, auth: httpx.Auth | None) -> str:
-    """A message with the store's credentials taken out, should a server echo them."""
+OWN_PARAMETERS = {"graph", "default", "query", "default-graph-uri", "named-graph-uri"}
+
+
+def _scrub(text: str, auth: httpx.Auth | None, url: str | httpx.URL = "") -> str:
+    """A message with the store's credentials taken out, should a server echo them: the
+    password, and the values of the store URL's own query string (an access token)."""
+    for name, value in urllib.parse.parse_qsl(urllib.parse.urlsplit(str(url)).query):
+        if name not in OWN_PARAMETERS and len(value) >= 4:
+            text = text.replace(value, "…").replace(urllib.parse.quote(value, safe=""), "…")
     return auth.scrub(text) if isinstance(auth, ChallengeAuth) else text
 
 
@@ -89,7 +96,7 @@ def _refusal(response: httpx.Response, auth: httpx.Auth | None) -> str:
         text += (" (the store refused the credentials" if auth is not None else
                  " (the store asks for credentials: set TWINNED_STORE_USER and TWINNED_STORE_PASSWORD, or a "
                  "netrc entry for its host") + (f"; it offers {offered} authentication)" if offered else ")")
-    return _scrub(text, auth)
+    return _scrub(text, auth, response.request.url)
 
 
 # -- pushing a release: the Graph Store HTTP Protocol ----------------------------------------
@@ -136,7 +143,7 @@ def _send(client: httpx.Client, url: str, path: Path, method: str) -> int:
     except httpx.TimeoutException:
         raise StoreError(f"{where}: no answer within {client.timeout.read:g} s (--timeout)") from None
     except httpx.HTTPError as exc:
-        raise StoreError(_scrub(f"{where}: {type(exc).__name__}: {_short(str(exc))}", client.auth)) from None
+        raise StoreError(_scrub(f"{where}: {type(exc).__name__}: {_short(str(exc))}", client.auth, url)) from None
     if response.is_error:
         raise StoreError(f"{where}: {_refusal(response, client.auth)}")
     return int(response.status_code)
@@ -312,7 +319,7 @@ class RemoteStore:
             raise he.QueryTimeout(f"The store did not answer within {self.timeout:g} s.") from None
         except httpx.HTTPError as exc:
             raise StoreUnavailable(_scrub(f"The store at {display_url(self.endpoint)} cannot be reached: "
-                                          f"{type(exc).__name__}: {_short(str(exc))}", self._auth)) from None
+                                          f"{type(exc).__name__}: {_short(str(exc))}", self._auth, self.endpoint)) from None
         _check(response, self.endpoint, self._auth)
         self._server = response.headers.get("Server", "")
         return response.content, response.headers.get("Content-Type", "").split(";")[0].strip().lower()
