@@ -59,6 +59,10 @@ CHUNK = 1 << 20  # bytes read from a release file at a time while it is sent
 # Virtuoso's DESCRIBE gives the triples of a resource in both directions and in every
 # graph; this pragma makes it the concise bounded description the embedded store gives
 VIRTUOSO_DESCRIBE = 'DEFINE sql:describe-mode "CBD"\n'
+# Virtuoso is asked to stop a query itself (its "timeout" parameter) at this share of the
+# time limit: it then answers (in part: refused) before twinned gives up waiting, and a
+# query nobody waits for any more does not run on in the store
+VIRTUOSO_SHARE = 0.8
 USER_AGENT = f"twinned/{__version__} httpx/{httpx.__version__}"
 
 
@@ -195,7 +199,7 @@ def dict_list(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
-def _check(response: httpx.Response, endpoint: str, auth: httpx.Auth | None) -> None:
+def _check(response: httpx.Response, endpoint: str, auth: httpx.Auth | None, limit: float | None = None) -> None:
     """Errors as the server reports them: a refused query is the client's 400, a store
     that gave up at its own time limit (Virtuoso answers 200 with what it found so far and
     an ``X-SQL-State`` header) a timeout, one that cut the answer at its own row limit
@@ -211,7 +215,8 @@ def _check(response: httpx.Response, endpoint: str, auth: httpx.Auth | None) -> 
     state = response.headers.get("X-SQL-State")
     if state:
         message = _short(response.headers.get("X-SQL-Message", ""))
-        raise he.QueryTimeout(f"The store stopped the query at its own limit and answered in part "
+        ran = f"The query ran longer than the limit of {limit:g} s: the store" if limit else "The store"
+        raise he.QueryTimeout(f"{ran} stopped the query at its own limit and answered in part "
                               f"({state}{': ' + message if message else ''}); the partial answer is not used.")
 
 
@@ -313,6 +318,8 @@ class RemoteStore:
         """POST the query as a form (the protocol's most widely supported way: Virtuoso 7.2
         does not answer a direct POST)."""
         form = [("query", query), *self._dataset(query, default_graphs, named_graphs)]
+        if (self._server or "").startswith("Virtuoso/"):  # its own limit, in ms: it stops the work itself
+            form.append(("timeout", str(max(1, int(self.timeout * VIRTUOSO_SHARE * 1000)))))
         try:
             response = self._http.post(self.endpoint, data=dict_list(form), headers={"Accept": accept})
         except httpx.TimeoutException:
@@ -320,7 +327,7 @@ class RemoteStore:
         except httpx.HTTPError as exc:
             raise StoreUnavailable(_scrub(f"The store at {display_url(self.endpoint)} cannot be reached: "
                                           f"{type(exc).__name__}: {_short(str(exc))}", self._auth, self.endpoint)) from None
-        _check(response, self.endpoint, self._auth)
+        _check(response, self.endpoint, self._auth, self.timeout)
         self._server = response.headers.get("Server", "")
         return response.content, response.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
@@ -339,7 +346,8 @@ class RemoteStore:
         named = [str(g.value) for g in named_graphs or []]
         parsed = _PARSER.query(text)  # SyntaxError as from the embedded store, before the store sees it
         form = _form(text)
-        if form == "DESCRIBE" and self._is_virtuoso():
+        virtuoso = self._is_virtuoso()
+        if form == "DESCRIBE" and virtuoso:
             text = VIRTUOSO_DESCRIBE + text
         if form in ("CONSTRUCT", "DESCRIBE"):
             body, media = self._request(text, "application/n-triples, text/turtle;q=0.9", default_iris, named)
