@@ -192,3 +192,27 @@ def test_an_unreachable_store_is_a_503(built: Settings) -> None:
     store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2)
     with pytest.raises(StoreUnavailable):
         store.query("ASK {}")
+
+
+def test_forked_processes_have_their_own_connections(built: Settings, loaded: Oxigraph) -> None:
+    """serve --processes 2 in front of a store: the app (and the store's client) is made
+    before the fork, and each child must open its own connections to the store."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from live_server import live_server
+
+    with live_server(built.project_dir, "--processes", "2", "--sparql-endpoint", loaded.query, "--quiet") as server:
+        paths = ["place/kosice.nt", "partnership/kosice--mobile.nt", "queries/partnerships.json"] * 12
+
+        def fetch(path: str) -> tuple[str, int, bytes]:
+            with httpx.Client() as client:  # a connection of its own: the kernel spreads them over the children
+                answer = client.get(server.url + path, timeout=30)
+                return path, answer.status_code, answer.content
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(fetch, paths))
+    bodies: dict[str, set[bytes]] = {}
+    for path, status, body in answers:
+        assert status == 200, (path, body[:300])
+        bodies.setdefault(path, set()).add(body)
+    assert all(len(found) == 1 for found in bodies.values())

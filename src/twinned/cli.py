@@ -163,16 +163,21 @@ def _external_release(args: argparse.Namespace, settings: Settings, directory: P
                       progress: Callable[[str], None]) -> LoadedRelease:
     """The release served from an external SPARQL endpoint (pushed there first when
     --graph-store is given)."""
-    from .external import push_release
+    from .external import push_release, release_named_graphs
     from .store import remote_opener
+    from .storeauth import credentials_in_url, display_url, store_auth
 
+    credentials_in_url(args.sparql_endpoint, "--sparql-endpoint")
     if args.graph_store:
+        credentials_in_url(args.graph_store, "--graph-store")
         for line in push_release(directory, settings.base_uri, args.graph_store, graph=args.default_graph,
-                                 progress=progress):
+                                 auth=store_auth(args.graph_store), progress=progress):
             print(f"twinned: {line}", file=sys.stderr)
     open_release = remote_opener(args.sparql_endpoint, default_graph=args.default_graph,
-                                 timeout=settings.query_timeout)
-    print(f"twinned: pages, queries and /sparql answered by {args.sparql_endpoint}", file=sys.stderr)
+                                 named_graphs=release_named_graphs(settings.base_uri),
+                                 timeout=settings.query_timeout, auth=store_auth(args.sparql_endpoint))
+    print(f"twinned: pages, queries and /sparql answered by {display_url(args.sparql_endpoint)}"
+          + (f" (data in <{args.default_graph}>)" if args.default_graph else ""), file=sys.stderr)
     return open_release(directory)
 
 
@@ -197,13 +202,16 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--sparql-endpoint", metavar="URL",
                    help="serve pages, canned queries and /sparql from this SPARQL 1.1 endpoint instead of "
                    "the embedded store (load the release into it first: twinned load, or --graph-store); "
-                   "see docs/external-store.md")
+                   "see docs/external-store.md. Credentials: TWINNED_STORE_USER and TWINNED_STORE_PASSWORD, "
+                   "or a netrc file (never in the URL)")
     p.add_argument("--graph-store", metavar="URL",
                    help="with --sparql-endpoint: first push the release to this SPARQL 1.1 Graph Store "
                    "(as twinned load does)")
     p.add_argument("--default-graph", metavar="IRI",
                    help="with --sparql-endpoint: the graph holding the data, sent as default-graph-uri with "
-                   "every query (for stores whose default graph is the union of all graphs)")
+                   "every query, the ontology's and catalogue's graphs as named-graph-uri (for stores whose "
+                   "default graph is the union of all graphs, such as Virtuoso); with --graph-store, the "
+                   "graph the data is loaded into")
     _common(p)
     p.set_defaults(handler=cmd_serve)
 

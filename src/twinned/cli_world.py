@@ -101,10 +101,13 @@ def _generate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], c
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from .external import push_release
     from .store import ensure_built
+    from .storeauth import credentials_in_url, store_auth
 
+    credentials_in_url(args.graph_store, "--graph-store")
+    auth = store_auth(args.graph_store)
     directory = ensure_built(settings)
     for line in push_release(directory, settings.base_uri, args.graph_store, graph=args.graph,
-                             append=args.append, timeout=args.timeout, progress=progress_for(args)):
+                             append=args.append, timeout=args.timeout, auth=auth, progress=progress_for(args)):
         print(line)
     print(f"Loaded release {directory.name}. Serve it from the store with: twinned serve --sparql-endpoint URL")
     return 0
@@ -118,12 +121,16 @@ def _load_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], commo
         "graph given by --graph), the ontology into <https://w3id.org/twinned/def/> and the "
         "catalogue into <BASE/catalog>, each replacing what the graph held (PUT; --append POSTs "
         "instead). Then serve from that store with twinned serve --sparql-endpoint. "
-        "Credentials go in the URL (http://user:password@host/...). See docs/external-store.md.",
+        "Credentials come from TWINNED_STORE_USER and TWINNED_STORE_PASSWORD, or from the host's entry "
+        "in a netrc file ($NETRC or ~/.netrc), never from the URL; the store's challenge picks HTTP Basic "
+        "or Digest. See docs/external-store.md.",
         epilog="examples:\n"
         "  twinned load --graph-store http://localhost:7878/store                 (Oxigraph server)\n"
         "  twinned load --graph-store http://localhost:3030/twinned/data          (Apache Jena Fuseki)\n"
         "  twinned load --graph-store http://localhost:7200/repositories/twinned/rdf-graphs/service"
-        "  (GraphDB)\n\n" + EPILOG,
+        "  (GraphDB)\n"
+        "  twinned load --graph-store http://localhost:8890/sparql-graph-crud-auth --graph https://w3id.org/twinned/\n"
+        "      (Virtuoso; the user and password from the environment or netrc)\n\n" + EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--graph-store", required=True, metavar="URL",
                    help="the Graph Store Protocol endpoint (?default and ?graph= are added to it)")

@@ -68,15 +68,15 @@ def load_release(directory: Path) -> LoadedRelease:
     return LoadedRelease(directory.resolve(), store, info)
 
 
-def remote_opener(endpoint: str, *, default_graph: str | None = None,
-                  timeout: float = 30.0) -> Callable[[Path], LoadedRelease]:
+def remote_opener(endpoint: str, **options: Any) -> Callable[[Path], LoadedRelease]:
     """Opens a release whose graphs are served by an external SPARQL endpoint (the release
-    directory still gives the dumps, the catalogue files and build-info.json)."""
+    directory still gives the dumps, the catalogue files and build-info.json). ``options``
+    go to ``external.RemoteStore``: default_graph, named_graphs, timeout, auth."""
     from .external import RemoteStore
 
     def open_release(directory: Path) -> LoadedRelease:
         info = json.loads((directory / BUILD_INFO).read_text("utf-8"))
-        store = RemoteStore(endpoint, default_graph=default_graph, timeout=timeout)
+        store = RemoteStore(endpoint, **options)
         return LoadedRelease(directory.resolve(), store, info, open_release)
 
     return open_release
