@@ -1,0 +1,175 @@
+"""A date's qualifier travels to everything derived from it (issue 15): first signed, start
+date, the Wikidata view's P580, the canned queries and QuickStatements."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import ORG, RDF, SKOS, TIME, XSD
+
+from conftest import copy_project
+from twinned.build import dataset_graph
+from twinned.config import load_settings
+from twinned.dates import PartialDate
+from twinned.qualified import QUALIFIERS, QualifiedDate, earliest, quickstatements_cells, wikidata_start
+from twinned.vocab import CIRCA, PQ, PQV, TW, WIKIBASE
+
+ROOT = Path(__file__).resolve().parent.parent
+DQ = "https://w3id.org/twinned/def/date-qualifiers/"
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    return dataset_graph(load_settings(ROOT, env={}))[1]
+
+
+def qualified(g: Graph, s: URIRef, prop: URIRef, qualifier_prop: URIRef) -> QualifiedDate | None:
+    value = g.value(s, prop)
+    if value is None:
+        return None
+    q = g.value(s, qualifier_prop)
+    return QualifiedDate(PartialDate.parse(str(value)), str(q).removeprefix(DQ) if q else None)
+
+
+def signings(g: Graph, document: URIRef) -> list[QualifiedDate]:
+    out = [qualified(g, s, TW.date, TW.dateQualifier) for s in g.objects(document, TW.signing)]
+    return [d for d in out if d is not None]
+
+
+def time_of(g: Graph, statement: URIRef, prop: str) -> PartialDate | None:
+    """A Wikidata time qualifier read back at its precision."""
+    node = g.value(statement, PQV[prop])
+    if node is None:
+        return None
+    value, precision = str(g.value(node, WIKIBASE.timeValue)), int(g.value(node, WIKIBASE.timePrecision))
+    return PartialDate.parse(value[: {9: 4, 10: 7, 11: 10}[precision]])
+
+
+def check_statement(g: Graph, statement: URIRef, start: QualifiedDate) -> None:
+    """The P580 of a Wikidata-shaped statement says no more than the start date."""
+    w = wikidata_start(start)
+    p580 = g.value(statement, PQ.P580)
+    if w.value is None:
+        assert isinstance(p580, URIRef) and (p580, RDF.type, TW.UnknownValue) in g
+    else:
+        assert time_of(g, statement, "P580") == w.value
+        assert p580 == Literal(w.value.wikidata_time(), datatype=XSD.dateTime)
+    assert time_of(g, statement, "P1319") == w.earliest
+    assert time_of(g, statement, "P1326") == w.latest
+    assert ((statement, PQ.P1480, CIRCA) in g) == w.circa
+
+
+def walk(g: Graph) -> dict[str, int]:
+    """Check every derived date of the graph against the dates it comes from; count them."""
+    seen = {"firstSigned": 0, "startDate": 0, "memberSince": 0, "statements": 0}
+    for doc in g.subjects(RDF.type, TW.Document):
+        expected = earliest(signings(g, doc))
+        assert qualified(g, doc, TW.firstSigned, TW.firstSignedQualifier) == expected, doc
+        seen["firstSigned"] += bool(expected and expected.qualifier)
+    for p in g.subjects(RDF.type, TW.Partnership):
+        expected = earliest([d for doc in g.objects(p, TW.document) for d in signings(g, doc)])
+        assert qualified(g, p, TW.startDate, TW.startDateQualifier) == expected, p
+        seen["startDate"] += bool(expected and expected.qualifier)
+        for statement in g.subjects(TW.statementOf, p):
+            if expected is None:
+                assert g.value(statement, PQ.P580) is None
+            else:
+                check_statement(g, statement, expected)
+                seen["statements"] += bool(expected.qualifier)
+    for m in g.subjects(RDF.type, ORG.Membership):
+        start = g.value(g.value(m, ORG.memberDuring), TIME.hasBeginning) if g.value(m, ORG.memberDuring) else None
+        since = qualified(g, m, TW.memberSince, TW.memberSinceQualifier)
+        if start is None:
+            assert since is None
+            continue
+        value = next(v for p, v in g.predicate_objects(start) if str(p).startswith(str(TIME) + "inXSD"))
+        q = g.value(start, TW.dateQualifier)
+        assert since == QualifiedDate(PartialDate.parse(str(value)), str(q).removeprefix(DQ) if q else None)
+        seen["memberSince"] += bool(since and since.qualifier)
+    return seen
+
+
+def test_every_qualified_date_of_the_graph_reaches_its_derived_forms(graph: Graph) -> None:
+    seen = walk(graph)
+    # not vacuous: Kaunas–Tampere's agreement (not before 14 May 1997) and ECAD (not before 2003)
+    assert seen["firstSigned"] >= 1 and seen["memberSince"] >= 1
+    tampere = URIRef("https://w3id.org/twinned/partnership/kaunas--tampere/document/twinning-agreement-1997")
+    assert graph.value(tampere, TW.firstSignedQualifier) == URIRef(DQ + "not-before")
+    began = graph.value(URIRef("https://w3id.org/twinned/partnership/ferrara--kaunas"), TW.beganQualifier)
+    assert began == URIRef(DQ + "early")
+
+
+def test_the_council_approval_is_a_document_of_its_own(graph: Graph) -> None:
+    base = "https://w3id.org/twinned/partnership/kaunas--tampere"
+    approval = URIRef(f"{base}/document/council-approval-1997")
+    assert graph.value(approval, TW.documentType) == URIRef("https://w3id.org/twinned/def/agreement-types/council-decision")
+    assert graph.value(approval, TW.firstSigned) == Literal("1997-05-14", datatype=XSD.date)
+    assert (URIRef(f"{base}/document/twinning-agreement-1997"), TW.follows, approval) in graph
+    # the partnership starts with the dated approval: its start date is firm
+    assert graph.value(URIRef(base), TW.startDate) == Literal("1997-05-14", datatype=XSD.date)
+    assert graph.value(URIRef(base), TW.startDateQualifier) is None
+
+
+def test_every_qualifier_is_a_concept_of_the_scheme(graph: Graph) -> None:
+    scheme = URIRef("https://w3id.org/twinned/def/date-qualifiers")
+    assert {str(c).removeprefix(DQ) for c in graph.subjects(SKOS.inScheme, scheme)} == set(QUALIFIERS)
+
+
+def _tampere_with(project: Path, qualifier: str, date: str) -> None:
+    """Kaunas–Tampere with the agreement as the only document, dated ``date`` ``qualifier``."""
+    path = project / "data" / "cities" / "kaunas.yaml"
+    text = path.read_text(encoding="utf-8")
+    approval = re.search(r"      - id: council-approval-1997\n(?:        .*\n|          .*\n)+?(?=      - id:)", text)
+    assert approval is not None
+    text = text.replace(approval[0], "").replace("        follows: council-approval-1997\n", "")
+    text = text.replace("          - date: 1997-05-14\n            qualifier: not-before\n",
+                        f"          - date: {date}\n            qualifier: {qualifier}\n")
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("qualifier", QUALIFIERS)
+@pytest.mark.parametrize("date", ["1997-05-14", "1997-05", "1997"])
+def test_a_qualified_start_date_reaches_p580(tmp_path: Path, qualifier: str, date: str) -> None:
+    project = copy_project(tmp_path / "project")
+    _tampere_with(project, qualifier, date)
+    g = dataset_graph(load_settings(project, env={}))[1]
+    p = URIRef("https://w3id.org/twinned/partnership/kaunas--tampere")
+    expected = QualifiedDate(PartialDate.parse(date), qualifier)
+    assert qualified(g, p, TW.startDate, TW.startDateQualifier) == expected
+    statements = list(g.subjects(TW.statementOf, p))
+    assert len(statements) == 2
+    for statement in statements:
+        check_statement(g, statement, expected)
+        if qualifier in ("not-before", "not-after"):  # never a day the source does not give
+            assert time_of(g, statement, "P580") is None
+    walk(g)
+
+
+def test_wikidata_start_never_states_more_than_the_source() -> None:
+    day = PartialDate.parse("1997-05-14")
+    assert wikidata_start(QualifiedDate(day)).value == day
+    assert wikidata_start(QualifiedDate(day, "not-before")).value is None
+    assert wikidata_start(QualifiedDate(day, "not-before")).earliest == day
+    assert wikidata_start(QualifiedDate(day, "not-after")).latest == day
+    assert wikidata_start(QualifiedDate(day, "circa")).circa
+    for q in ("early", "mid", "late"):
+        assert wikidata_start(QualifiedDate(PartialDate.parse("1998"), q)).value == PartialDate.parse("1998")
+
+
+@pytest.mark.parametrize(("qualifier", "cells"), [
+    (None, ["P580", "+1997-05-14T00:00:00Z/11"]),
+    ("not-before", ["P580", "somevalue", "P1319", "+1997-05-14T00:00:00Z/11"]),
+    ("not-after", ["P580", "somevalue", "P1326", "+1997-05-14T00:00:00Z/11"]),
+    ("circa", ["P580", "+1997-05-14T00:00:00Z/11", "P1480", "Q5727902"]),
+    ("early", ["P580", "+1997-05-14T00:00:00Z/11"]),
+])
+def test_quickstatements_cells(qualifier: str | None, cells: list[str]) -> None:
+    assert quickstatements_cells(QualifiedDate(PartialDate.parse("1997-05-14"), qualifier)) == cells
+
+
+def test_a_firm_date_beats_a_bound_on_the_same_day() -> None:
+    day = PartialDate.parse("1997-05-14")
+    assert earliest([QualifiedDate(day, "not-before"), QualifiedDate(day)]) == QualifiedDate(day)
