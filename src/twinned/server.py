@@ -342,7 +342,8 @@ async def sparql(request: Request) -> Response:
     run_as = fmt if fmt is not HTML else OFFERS[form][0]
     from .sparql import run_while_connected  # (stops the query if the client disconnects first)
     result = await run_while_connected(server.pool, QueryRequest(
-        proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs), request)
+        proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs,
+        server.settings.base_uri), request)
     headers = {"Vary": "Accept", "X-Twinned-Row-Limit": str(server.settings.max_rows),
                "X-Twinned-Truncated": "true" if result.truncated else "false"}
     cache = QUERY_CACHE if request.method in ("GET", "HEAD") else "no-store"
