@@ -12,7 +12,7 @@ from rdflib.namespace import ORG, RDF, SKOS, TIME, XSD
 
 from conftest import copy_project
 from twinned.build import dataset_graph
-from twinned.config import load_settings
+from twinned.config import Settings, load_settings
 from twinned.dates import PartialDate
 from twinned.qualified import QUALIFIERS, QualifiedDate, earliest, quickstatements_cells, wikidata_start
 from twinned.vocab import CIRCA, PQ, PQV, TW, WIKIBASE
@@ -173,3 +173,52 @@ def test_quickstatements_cells(qualifier: str | None, cells: list[str]) -> None:
 def test_a_firm_date_beats_a_bound_on_the_same_day() -> None:
     day = PartialDate.parse("1997-05-14")
     assert earliest([QualifiedDate(day, "not-before"), QualifiedDate(day)]) == QualifiedDate(day)
+
+
+# -- the Wikidata diff, QuickStatements, pages and the timeline ---------------------------------------
+
+
+@pytest.mark.parametrize(("qualifier", "year", "agree"), [
+    ("not-before", 1998, True), ("not-before", 1997, True), ("not-before", 1996, False),
+    ("not-after", 1996, True), ("not-after", 1998, False), ("circa", 1999, True), ("early", 1998, False),
+    (None, 1997, True),
+])
+def test_the_diff_compares_a_qualified_start_as_what_it_says(qualifier: str | None, year: int, agree: bool) -> None:
+    from twinned import wikidata as wd
+
+    ours = QualifiedDate(PartialDate.parse("1997-05-14"), qualifier)
+    assert wd.agrees_qualified(ours, wd.WikidataTime(f"{year}-01-01T00:00:00Z", 9)) is agree
+
+
+def test_the_diff_and_quickstatements_carry_the_qualifier(tmp_path: Path) -> None:
+    from twinned import wikidata as wd
+    from twinned.records import load_records
+    from twinned.vocab import load_vocabulary
+
+    project = copy_project(tmp_path / "project")
+    _tampere_with(project, "not-before", "1997-05-14")
+    records = load_records(project / "data", load_vocabulary(project / "ontology"))
+    (kaunas,) = wd.our_cities(records, "https://w3id.org/twinned/", "kaunas")
+    tampere = next(p for p in kaunas.partners if p.key == "tampere")
+    assert str(tampere.qualified_start) == "not before 1997-05-14"
+    view = wd.WikidataView("offline", "test", (), {}, directed=True, dates=True, kinds=False)
+    line = wd.quickstatements(wd.Diff(view, (wd.CityDiff(kaunas, (), 0, 0, (), (("Q4115712", "Q40840", tampere),)),)))
+    assert line == ("Q4115712\tP190\tQ40840\tP580\tsomevalue\tP1319\t+1997-05-14T00:00:00Z/11\tS854\t"
+                    '"https://w3id.org/twinned/partnership/kaunas--tampere"\n')
+
+
+def test_pages_and_the_timeline_show_the_qualifier(built: Settings) -> None:
+    from starlette.testclient import TestClient
+
+    from twinned.server import site_app
+    from twinned.store import load_release
+
+    html = {"Accept": "text/html"}
+    with TestClient(site_app(built, load_release(built.output_dir.resolve()), query_workers=1)) as client:
+        doc = client.get("/partnership/kaunas--tampere", headers=html).text
+        assert '<span class="tag">Not before</span>' in doc  # the agreement's signing
+        assert "Follows <a" in doc and "Kaunas City Council approval (1997-05-14)" in doc
+        place = client.get("/place/kaunas", headers=html).text
+        assert "not before 1997-05-14" in place  # the timeline's mark and table
+        assert "implied, not stated" in place  # European Cities Marketing
+        assert '<span class="tag">Not before</span>' in place  # ECAD: member since 2003, not before
