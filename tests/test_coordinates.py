@@ -109,3 +109,16 @@ def test_a_bad_coordinates_source_is_an_error(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.field == "places.raahe.coordinates.source" and problem.line > 0
     assert "geonames:<GeoNames id> or wikidata:<QID>" in problem.message
+
+
+def test_coordinates_and_a_reason_for_none_are_an_error(tmp_path: Path) -> None:
+    text = (ROOT / "data" / "places.yaml").read_text(encoding="utf-8")
+    both = text.replace('    coordinates: {lat: 64.68333, long: 24.48333, source: "geonames:640276"}\n',
+                        '    coordinates: {lat: 64.68333, long: 24.48333, source: "geonames:640276"}\n'
+                        '    no_coordinates: not known\n')
+    assert both != text
+    (tmp_path / "places.yaml").write_text(both, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_gazetteer(tmp_path, load_vocabulary(ROOT / "ontology"))
+    (problem,) = caught.value.problems
+    assert problem.field == "places.raahe.no_coordinates" and "where coordinates are given" in problem.message

@@ -222,3 +222,42 @@ def test_pages_and_the_timeline_show_the_qualifier(built: Settings) -> None:
         assert "not before 1997-05-14" in place  # the timeline's mark and table
         assert "implied, not stated" in place  # European Cities Marketing
         assert '<span class="tag">Not before</span>' in place  # ECAD: member since 2003, not before
+
+
+def test_canned_queries_give_each_qualified_date_its_qualifier(tmp_path: Path) -> None:
+    """Every qualified first-signed and start date of a graph, read back through the canned
+    queries that publish it (documents, partnerships, partners, signed-between)."""
+    import pyoxigraph as ox
+
+    from twinned import queries as q
+
+    project = copy_project(tmp_path / "project")
+    _tampere_with(project, "circa", "1997")
+    g = dataset_graph(load_settings(project, env={}))[1]
+    store = ox.Store()
+    store.bulk_load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    canned = q.load_queries(ROOT / "queries")
+    base = "https://w3id.org/twinned/"
+    labels = {str(c).removeprefix(DQ): str(g.value(c, SKOS.prefLabel)) for c in g.subjects(SKOS.inScheme, URIRef(DQ.rstrip("/")))}
+
+    def rows(name: str, params: dict[str, str]) -> list[dict[str, str | None]]:
+        _b, result = q.execute(store, canned[name], params, base)
+        assert isinstance(result, q.Solutions)
+        return [{v: (t.value if t is not None else None) for v, t in zip(result.variables, row, strict=True)}
+                for row in result.rows]
+
+    checked = 0
+    for doc in g.subjects(TW.firstSignedQualifier, None):
+        partnership = str(g.value(doc, TW.partnership)).removeprefix(base)
+        (row,) = [r for r in rows("documents", {"partnership": partnership}) if r["document"] == str(doc)]
+        assert row["dateQualifier"] == labels[str(g.value(doc, TW.firstSignedQualifier)).removeprefix(DQ)]
+        checked += 1
+    for p in g.subjects(TW.startDateQualifier, None):
+        label = labels[str(g.value(p, TW.startDateQualifier)).removeprefix(DQ)]
+        assert {r["startDateQualifier"] for r in rows("partnerships", {}) if r["partnership"] == str(p)} == {label}
+        assert {r["startDateQualifier"] for r in rows("partners", {"city": "Q4115712"})
+                if r["partnership"] == str(p)} == {label}
+        assert {r["startDateQualifier"] for r in rows("signed-between", {"from": "1990", "to": "1999"})
+                if r["partnership"] == str(p)} == {label}
+        checked += 1
+    assert checked >= 2  # the agreement's circa 1997, and the partnership it starts
