@@ -213,3 +213,10 @@ def test_the_editor_and_the_network_in_chromium_through_the_proxy(proxied: str) 
             assert failed == []
         finally:
             browser.close()
+
+
+def test_escaped_paths_answer_as_without_the_prefix(client: TestClient) -> None:
+    for path in ("/queries/partners%2Ejson", "/place/ko%C5%A1ice", "/place/kaunas%2Fx"):
+        with_prefix, without = client.get(ROOT + path), client.get(path)
+        assert (with_prefix.status_code, with_prefix.headers["content-type"]) == (
+            without.status_code, without.headers["content-type"]), path

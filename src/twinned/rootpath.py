@@ -56,7 +56,10 @@ class RootPath:
             await self.app(scope, receive, send)
             return
         path = strip(scope["path"], self.root)
-        scope = {**scope, "path": path, "raw_path": path.encode("utf-8")}
+        raw = scope.get("raw_path")
+        if raw is not None:  # the undecoded path loses the same prefix (a prefix has no escapes)
+            raw = strip(raw.decode("latin-1"), self.root).encode("latin-1")
+        scope = {**scope, "path": path, "raw_path": raw}
         await self.app(scope, receive, _Sender(send, self.root, scope["method"] == "HEAD"))
 
 
