@@ -61,4 +61,5 @@ def test_ckan_keeps_a_spatial_coverage_spanning_every_partner(built: Settings, n
     for place in located:
         lat, lon = place.coordinates  # type: ignore[misc]
         assert min(lons) <= lon <= max(lons) and min(lats) <= lat <= max(lats), place.key
+    assert json.loads(found["spatial_centroid"])["coordinates"] == [28.54, 56.34]  # the whole's, no country's
     assert found["publisher_type"] == "http://purl.org/adms/publishertype/NonProfitOrganisation"

@@ -129,9 +129,10 @@ def _location(g: Graph, loc: URIRef, extent: Extent | None, encoding: URIRef) ->
 
 def _spatial(g: Graph, catalog: URIRef, dataset: URIRef, codes: list[str], base: str) -> None:
     """The countries of the data, each with its box and centroid (Natural Earth), and one
-    location covering the whole dataset, whose box encloses them all. The whole-dataset
-    box is GeoJSON and the countries' WKT: a reader that keeps one location (ckanext-dcat
-    keeps the last GeoJSON box, else the first WKT one) then keeps the one that covers all."""
+    location covering the whole dataset, whose box encloses them all and whose centroid is
+    their geographic midpoint. The whole-dataset geometry is GeoJSON and the countries'
+    WKT: a reader that keeps one location (ckanext-dcat keeps the last GeoJSON value, else
+    the first WKT one) then keeps the one that covers all."""
     extents = country_extents()
     for code in codes:
         loc = URIRef(f"{EU}country/{ISO3[code]}") if code in ISO3 else URIRef(f"{base}country/{code.lower()}")

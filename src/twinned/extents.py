@@ -17,6 +17,7 @@ of the antimeridian where the country lies. Nothing is fetched at run time.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -56,13 +57,25 @@ class Extent:
 
 
 def union(extents: Iterable[Extent]) -> Extent | None:
-    """The smallest box enclosing every box. No centroid: the centre of places spread
-    over the globe would be a point in none of them."""
+    """The smallest box enclosing every box, and as centroid the geographic midpoint of
+    their centroids (the normalised mean of their positions on the sphere, one per box)."""
     boxes = list(extents)
     if not boxes:
         return None
     return Extent(min(b.west for b in boxes), min(b.south for b in boxes),
-                  max(b.east for b in boxes), max(b.north for b in boxes))
+                  max(b.east for b in boxes), max(b.north for b in boxes),
+                  midpoint([b.centroid for b in boxes if b.centroid]))
+
+
+def midpoint(points: Sequence[tuple[float, float]]) -> tuple[float, float] | None:
+    """The geographic midpoint of (lon, lat) points; None when they cancel out."""
+    x = y = z = 0.0
+    for lon, lat in points:
+        lam, phi = math.radians(lon), math.radians(lat)
+        x, y, z = x + math.cos(phi) * math.cos(lam), y + math.cos(phi) * math.sin(lam), z + math.sin(phi)
+    if math.hypot(x, y, z) < 1e-9:
+        return None
+    return round(math.degrees(math.atan2(y, x)), 2), round(math.degrees(math.atan2(z, math.hypot(x, y))), 2)
 
 
 @cache
