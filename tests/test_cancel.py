@@ -161,3 +161,41 @@ def test_canned_answers_from_the_workers_are_the_in_process_bytes(built: Setting
                 expected = here.answer_here(binding, fmt)
                 assert response.content == expected.body, path
                 assert response.headers["x-twinned-truncated"] == str(expected.truncated).lower(), path
+
+
+# -- a queue that says no -------------------------------------------------------------------------------
+
+
+def test_a_query_waiting_for_a_worker_never_waits_past_its_time_limit(built: Settings) -> None:
+    """Four heavy queries, two workers: two run into the limit, the two queued behind them
+    are refused with 503 and Retry-After when their own limit (which counts the wait) ends."""
+    from twinned import httperrors as he
+
+    limit = 2.0
+
+    async def timed(pool: QueryPool) -> tuple[float, BaseException | None]:
+        started = time.monotonic()
+        try:
+            await pool.run(QueryRequest(CARTESIAN, "json", 10))
+        except he.HTTPProblem as exc:
+            return time.monotonic() - started, exc
+        return time.monotonic() - started, None
+
+    async def scenario() -> list[tuple[float, BaseException | None]]:
+        pool = QueryPool(built.output_dir.resolve(), built.base_uri, size=2, timeout=limit)
+        await pool.start()
+        try:
+            assert await pool.wait_ready() == 2
+            return await asyncio.gather(*(timed(pool) for _ in range(4)))
+        finally:
+            await pool.close()
+
+    outcomes = asyncio.run(scenario())
+    timeouts = [exc for _, exc in outcomes if isinstance(exc, he.QueryTimeout)]
+    refused = [exc for _, exc in outcomes if isinstance(exc, he.ServiceUnavailable)
+               and not isinstance(exc, he.QueryTimeout)]
+    assert len(timeouts) == 2 and len(refused) == 2, outcomes
+    assert all(exc.headers.get("Retry-After") == "2" for exc in refused)
+    # no answer comes later than the limit plus the time to kill a worker and reply
+    # (before the fix the queued ones waited a whole limit more, and more again)
+    assert max(elapsed for elapsed, _ in outcomes) < 2 * limit

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID
 
 from twinned.config import Settings
 
@@ -34,7 +35,39 @@ def test_recommended_properties_missing_are_only_the_documented_ones(catalog: Gr
     _c, report, _t = validate(catalog, shacl_graph=Graph().parse(DCAT_AP / "shapes_recommended.ttl"))
     sh = "http://www.w3.org/ns/shacl#"
     paths = {str(p).rsplit("#", 1)[-1].rsplit("/", 1)[-1] for p in report.objects(None, URIRef(sh + "resultPath"))}
-    assert paths <= {"bbox", "centroid", "type"}  # README: Location geometry, publisher type
+    assert paths == set(), paths  # every recommended property is there
+
+
+def test_country_locations_have_box_and_centroid_from_the_atlas(catalog: Graph, built: Settings) -> None:
+    from twinned.extents import country_extents
+
+    dataset = URIRef(built.base_uri + "dataset")
+    finland = URIRef("http://publications.europa.eu/resource/authority/country/FIN")
+    assert (dataset, DCTERMS.spatial, finland) in catalog
+    fi = country_extents()["FI"]
+    assert str(catalog.value(finland, DCAT.bbox)) == (
+        f"POLYGON(({fi.west} {fi.south},{fi.east} {fi.south},{fi.east} {fi.north},{fi.west} {fi.north},"
+        f"{fi.west} {fi.south}))")
+    assert str(catalog.value(finland, DCAT.centroid)) == f"POINT({fi.centroid[0]} {fi.centroid[1]})"  # type: ignore[index]
+    assert 20 < fi.west < fi.east < 32 and 59 < fi.south < fi.north < 71  # Finland, roughly
+    countries = [o for o in catalog.objects(dataset, DCTERMS.spatial) if "/country/" in str(o)]
+    assert len(countries) == 26
+    assert all(catalog.value(c, DCAT.bbox) is not None and catalog.value(c, DCAT.centroid) is not None
+               for c in countries)
+    whole = URIRef(f"{dataset}/spatial")
+    assert (dataset, DCTERMS.spatial, whole) in catalog and catalog.value(whole, DCAT.bbox) is not None
+    lon, lat = json.loads(str(catalog.value(whole, DCAT.centroid)))["coordinates"]
+    assert 20 < lon < 40 and 50 < lat < 60  # the midpoint of the partner countries: eastern Europe
+
+
+def test_licence_and_publisher_type_are_the_eu_and_adms_uris(catalog: Graph, built: Settings) -> None:
+    dataset = URIRef(built.base_uri + "dataset")
+    licence = catalog.value(dataset, DCTERMS.license)
+    assert licence == URIRef("http://publications.europa.eu/resource/authority/licence/CC_BY_4_0")
+    assert catalog.value(licence, DCTERMS.title) == Literal("Creative Commons Attribution", lang="en")
+    assert catalog.value(licence, FOAF.page) == URIRef(built.license_url)
+    publisher = catalog.value(dataset, DCTERMS.publisher)
+    assert catalog.value(publisher, DCTERMS.type) == URIRef("http://purl.org/adms/publishertype/NonProfitOrganisation")
 
 
 def test_formats_agree(built: Settings) -> None:

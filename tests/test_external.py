@@ -147,6 +147,10 @@ def test_pages_and_the_endpoint_come_from_the_store(served: str) -> None:
     assert answer.json()["boolean"] is True
     refused = httpx.post(served + "sparql", data={"update": "DROP ALL"}, timeout=30)
     assert refused.status_code == 403
+    relative = httpx.post(served + "sparql", content=b"ASK { <place/kosice> ?p ?o }", timeout=30,
+                          headers={"Content-Type": "application/sparql-query",
+                                   "Accept": "application/sparql-results+json"})
+    assert relative.json()["boolean"] is True  # resolved against the base URI there too
 
 
 def test_the_same_answers_in_process(built: Settings, loaded: Oxigraph) -> None:

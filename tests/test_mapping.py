@@ -28,9 +28,9 @@ BRIEF_QIDS = {
     "riga": "Q1773", "torun": "Q47554", "los-angeles": "Q65", "wroclaw": "Q1799",
     "hiratsuka": "Q502199", "vaxjo": "Q26152", "rishon-lezion": "Q201051", "mysliborz": "Q640453",
     "lviv-oblast": "Q164193", "vestfold": "Q50619", "hordaland": "Q50625",
+    "vysoke-tatry": "Q612516", "cava-de-tirreni": "Q19272",
 }
-UNRESOLVED = {"yaotsu", "rende", "kreis-lippe", "san-martin-argentina", "abaujszanto", "vysoke-tatry",
-              "cava-de-tirreni"}
+UNRESOLVED = {"yaotsu", "rende", "kreis-lippe", "san-martin-argentina", "abaujszanto"}
 
 
 @pytest.fixture(scope="module")
@@ -164,5 +164,5 @@ def test_wikidata_shaped_view(graph: Graph) -> None:
     assert (None, WDT.P190, None) in graph
     yaotsu_partnership = partnership("kaunas", "yaotsu")
     assert not list(graph.subjects(TW.statementOf, yaotsu_partnership))
-    # 50 partnerships, 7 with an unresolved party: 43 pairs, both directions
-    assert len(list(graph.subject_objects(WDT.P190))) == 86
+    # 50 partnerships, 5 with an unresolved party: 45 pairs, both directions
+    assert len(list(graph.subject_objects(WDT.P190))) == 90

@@ -338,3 +338,17 @@ def test_a_dead_worker_is_replaced(release_dir: Path) -> None:
         await pool.close()
 
     asyncio.run(scenario())
+
+
+def test_relative_iris_resolve_against_the_base(client: TestClient) -> None:
+    """SPARQL 1.1 Protocol: a query's relative IRIs resolve against a base IRI (the data's)."""
+    r = client.post("/sparql", content=b"CONSTRUCT { <s> <p> 1 } WHERE {}",
+                    headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/n-triples")
+    assert r.text.strip() == ('<https://w3id.org/twinned/s> <https://w3id.org/twinned/p> '
+                              '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    # and a relative IRI names a resource of the data
+    ask = client.get("/sparql", params={"query": "ASK { <place/kaunas> a ?type }"},
+                     headers={"Accept": "application/sparql-results+json"})
+    assert ask.json()["boolean"] is True

@@ -3,7 +3,8 @@ made by the build from the data and the settings.
 
 URIs (after the base): ``catalog``, ``dataset``, ``distribution/{name}``,
 ``service/sparql``, ``service/queries``, ``publisher``, ``contact``,
-``dataset/links/wikidata``, ``dataset/class/{n}``, ``dataset/property/{n}``.
+``dataset/links/wikidata``, ``dataset/class/{n}``, ``dataset/property/{n}``,
+``dataset/spatial`` (the location covering the whole dataset).
 Every node has a URI (no blank nodes), so the output is deterministic.
 """
 
@@ -16,6 +17,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from .config import Settings
+from .extents import Extent, country_extents, union
 from .stats import DataStats
 from .vocab import TW
 
@@ -26,10 +28,33 @@ SCHEMA = Namespace("https://schema.org/")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 WIKIDATA_DATASET = URIRef("http://www.wikidata.org/")
+ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+PUBLISHER_TYPE_LABELS = {  # the ADMS publisher-type vocabulary's English labels
+    "Academia-ScientificOrganisation": "Academia/Scientific organisation", "Company": "Company",
+    "IndustryConsortium": "Industry consortium", "LocalAuthority": "Local Authority",
+    "NationalAuthority": "National authority", "NonGovernmentalOrganisation": "Non-Governmental Organisation",
+    "NonProfitOrganisation": "Non-Profit Organisation", "PrivateIndividual(s)": "Private Individual(s)",
+    "RegionalAuthority": "Regional authority", "StandardisationBody": "Standardisation body",
+    "SupraNationalAuthority": "Supra-national authority",
+}
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+GEOJSON = URIRef("https://www.iana.org/assignments/media-types/application/vnd.geo+json")
+
+# Licences a portal's licence register knows, by their deed URL: the EU licence authority's
+# URI (registers keyed by URI), the title CKAN's built-in register gives the licence family
+# (registers keyed by title) and the licence's full name.
+LICENCES = {
+    "https://creativecommons.org/licenses/by/4.0/": (
+        f"{EU}licence/CC_BY_4_0", "Creative Commons Attribution", "Creative Commons Attribution 4.0 International"),
+    "https://creativecommons.org/licenses/by-sa/4.0/": (
+        f"{EU}licence/CC_BY_SA_4_0", "Creative Commons Attribution Share-Alike",
+        "Creative Commons Attribution-ShareAlike 4.0 International"),
+}
 
 CATALOG_PREFIXES = {"dcat": str(DCAT), "dcterms": str(DCTERMS), "foaf": str(FOAF), "spdx": str(SPDX),
                     "vcard": str(VCARD), "void": str(VOID), "xsd": str(XSD), "rdfs": str(RDFS),
-                    "skos": str(SKOS), "owl": str(OWL), "dcatap": str(DCATAP)}
+                    "skos": str(SKOS), "owl": str(OWL), "dcatap": str(DCATAP),
+                    "gsp": str(GSP)}
 
 # ISO 3166-1 alpha-2 → alpha-3, for the EU country authority table
 ISO3 = {
@@ -67,9 +92,69 @@ class DumpFile:
         return self.sha256 if self.sha256 is not None else hashlib.sha256(self.data).hexdigest()
 
 
+def _license(g: Graph, url: str) -> URIRef:
+    """The licence document: the EU licence authority's URI with its title when the setting
+    is a licence it lists (so portals' licence registers recognise it), else the URL."""
+    known = LICENCES.get(url if url.endswith("/") else url + "/")
+    license_ = URIRef(known[0] if known else url)
+    g.add((license_, RDF.type, DCTERMS.LicenseDocument))
+    if known:
+        g.add((license_, DCTERMS.title, Literal(known[1], lang="en")))
+        g.add((license_, SKOS.prefLabel, Literal(known[2], lang="en")))
+        g.add((license_, FOAF.page, URIRef(url)))
+        kind = URIRef("http://purl.org/adms/licencetype/Attribution")  # ADMS licence type: both require it
+        g.add((license_, DCTERMS.type, kind))
+        g.add((kind, RDF.type, SKOS.Concept))
+        g.add((kind, SKOS.prefLabel, Literal("Attribution", lang="en")))
+    return license_
+
+
+def _location(g: Graph, loc: URIRef, extent: Extent | None, encoding: URIRef) -> None:
+    """A dct:Location with its bounding box and centroid as literals of ``encoding``
+    (GeoSPARQL WKT for the countries, GeoJSON for the whole dataset)."""
+    g.add((loc, RDF.type, DCTERMS.Location))
+    if extent is None:
+        return
+    w, s, e, n = extent.west, extent.south, extent.east, extent.north
+    if encoding == GSP.wktLiteral:
+        g.add((loc, DCAT.bbox, Literal(f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))", datatype=encoding)))
+        if extent.centroid:
+            g.add((loc, DCAT.centroid, Literal(f"POINT({extent.centroid[0]} {extent.centroid[1]})", datatype=encoding)))
+    else:
+        g.add((loc, DCAT.bbox, Literal(extent.geojson_bbox(), datatype=encoding)))
+        centroid = extent.geojson_centroid()
+        if centroid:
+            g.add((loc, DCAT.centroid, Literal(centroid, datatype=encoding)))
+
+
+def _spatial(g: Graph, catalog: URIRef, dataset: URIRef, codes: list[str], base: str) -> None:
+    """The countries of the data, each with its box and centroid (Natural Earth), and one
+    location covering the whole dataset, whose box encloses them all and whose centroid is
+    their geographic midpoint. The whole-dataset geometry is GeoJSON and the countries'
+    WKT: a reader that keeps one location (ckanext-dcat keeps the last GeoJSON value, else
+    the first WKT one) then keeps the one that covers all."""
+    extents = country_extents()
+    for code in codes:
+        loc = URIRef(f"{EU}country/{ISO3[code]}") if code in ISO3 else URIRef(f"{base}country/{code.lower()}")
+        g.add((dataset, DCTERMS.spatial, loc))
+        g.add((catalog, DCTERMS.spatial, loc))
+        _location(g, loc, extents.get(code), GSP.wktLiteral)
+    whole = union(extents[c] for c in codes if c in extents)
+    if whole is not None:
+        coverage = URIRef(f"{dataset}/spatial")
+        g.add((dataset, DCTERMS.spatial, coverage))
+        _location(g, coverage, whole, GEOJSON)
+        g.add((coverage, SKOS.prefLabel, Literal(f"The {len(codes)} countries of the dataset's places", lang="en")))
+
+
 def _agent(g: Graph, s: Settings, base: str) -> tuple[URIRef, URIRef]:
     publisher = URIRef(f"{base}publisher")
     g.add((publisher, RDF.type, FOAF.Agent))
+    kind = URIRef(ADMS_PUBLISHER_TYPE + s.publisher_type)
+    g.add((publisher, DCTERMS.type, kind))
+    g.add((kind, RDF.type, SKOS.Concept))
+    g.add((kind, SKOS.inScheme, URIRef(ADMS_PUBLISHER_TYPE.rstrip("/"))))
+    g.add((kind, SKOS.prefLabel, Literal(PUBLISHER_TYPE_LABELS[s.publisher_type], lang="en")))
     g.add((publisher, FOAF.name, Literal(s.publisher_name, lang="en")))
     g.add((publisher, FOAF.homepage, URIRef(s.publisher_url)))
     contact = URIRef(f"{base}contact")
@@ -170,8 +255,7 @@ def catalog_graph(settings: Settings, data: Graph | DataStats, dumps: list[DumpF
         data = DataStats.from_graph(data, base, [base + key for key in EXAMPLES])
     g = Graph()
     catalog, dataset = URIRef(f"{base}catalog"), URIRef(f"{base}dataset")
-    license_ = URIRef(settings.license_url)
-    g.add((license_, RDF.type, DCTERMS.LicenseDocument))
+    license_ = _license(g, settings.license_url)
     publisher, contact = _agent(g, settings, base)
 
     g.add((catalog, RDF.type, DCAT.Catalog))
@@ -212,11 +296,7 @@ def catalog_graph(settings: Settings, data: Graph | DataStats, dumps: list[DumpF
         g.add((t, SKOS.inScheme, URIRef(f"{EU}data-theme")))
     g.add((URIRef(f"{EU}data-theme"), RDF.type, SKOS.ConceptScheme))
     g.add((URIRef(f"{EU}data-theme"), DCTERMS.title, Literal("Data theme", lang="en")))
-    for code in data.country_codes:
-        loc = URIRef(f"{EU}country/{ISO3[code]}") if code in ISO3 else URIRef(f"{base}country/{code.lower()}")
-        g.add((dataset, DCTERMS.spatial, loc))
-        g.add((catalog, DCTERMS.spatial, loc))
-        g.add((loc, RDF.type, DCTERMS.Location))
+    _spatial(g, catalog, dataset, sorted(data.country_codes), base)
     span = data.date_span()
     if span:
         period = URIRef(f"{dataset}/period")

@@ -199,6 +199,10 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                    help="stop a SPARQL query after this many seconds (default: 10)")
     p.add_argument("--max-rows", type=int, metavar="N",
                    help="return at most N rows or triples from a SPARQL query (default: 10000)")
+    p.add_argument("--root-path", metavar="PATH",
+                   help="the path prefix the server is reached under behind a reverse proxy (/twinned for "
+                   "https://example.org/twinned/): every link, redirect and Link or Content-Location header "
+                   "carries it (default: none); see docs/serving.md")
     p.add_argument("--sparql-endpoint", metavar="URL",
                    help="serve pages, canned queries and /sparql from this SPARQL 1.1 endpoint instead of "
                    "the embedded store (load the release into it first: twinned load, or --graph-store); "
@@ -258,11 +262,13 @@ def _export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                        "files into DIR: every resource as .html, .ttl, .jsonld, .nt and .rdf, the "
                        "landing page as index.html, the dumps, the catalogue, the VoID description "
                        "(.well-known/void) and the stylesheet, with content-negotiation rules for "
-                       "Apache (.htaccess) and nginx (.hosting/). Links use the base URI's path: "
-                       "host DIR at the base URI. DIR must be new, empty or an earlier export, "
+                       "Apache (.htaccess) and nginx (.hosting/). Links use the base URI's path "
+                       "(or --root-path): host DIR there. DIR must be new, empty or an earlier export, "
                        "which is replaced. See docs/static-hosting.md.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("directory", metavar="DIR", help="the directory to write the site into")
+    p.add_argument("--root-path", metavar="PATH",
+                   help="host the site under this path instead of the base URI's (/twinned)")
     _common(p)
     p.set_defaults(handler=cmd_export_static)
 
@@ -316,7 +322,7 @@ def parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {
         name: getattr(args, name, None)
-        for name in ("base_uri", "host", "port", "processes", "query_timeout", "max_rows")
+        for name in ("base_uri", "host", "port", "processes", "query_timeout", "max_rows", "root_path")
     }
     overrides["dist_dir"] = getattr(args, "dist", None)
     return load_settings(Path(args.project), **overrides)

@@ -15,6 +15,11 @@ from typing import Any
 from .errors import InputError, Problem
 
 DEFAULT_BASE_URI = "https://w3id.org/twinned/"
+# the ADMS publisher types (http://purl.org/adms/publishertype/...), for the catalogue's dct:type
+PUBLISHER_TYPES = ("Academia-ScientificOrganisation", "Company", "IndustryConsortium", "LocalAuthority",
+                   "NationalAuthority", "NonGovernmentalOrganisation", "NonProfitOrganisation",
+                   "PrivateIndividual(s)", "RegionalAuthority", "StandardisationBody",
+                   "SupraNationalAuthority")
 PROJECT_FILE = "twinned.toml"
 
 
@@ -33,6 +38,7 @@ class Settings:
     )
     publisher_name: str = "twinned"
     publisher_url: str = "https://w3id.org/twinned/"
+    publisher_type: str = "NonProfitOrganisation"  # an ADMS publisher type (catalogue dct:type)
     contact_email: str = "twinned@example.org"
     license_url: str = "https://creativecommons.org/licenses/by/4.0/"
     issued: str | None = None
@@ -43,6 +49,7 @@ class Settings:
     processes: int = 1
     query_timeout: float = 10.0
     max_rows: int = 10000
+    root_path: str = ""  # the path prefix the server is reached under behind a proxy ("/twinned")
 
     @property
     def data_dir(self) -> Path:
@@ -115,6 +122,15 @@ def load_settings(
         raise InputError(
             [Problem("settings", 0, "base_uri", f"a URI ending in '/', not {settings.base_uri!r}")]
         )
+    if settings.publisher_type not in PUBLISHER_TYPES:
+        raise InputError([Problem("settings", 0, "publisher_type",
+                                  f"an ADMS publisher type ({', '.join(PUBLISHER_TYPES)}), "
+                                  f"not {settings.publisher_type!r}")])
+    root = settings.root_path
+    if root and (not root.startswith("/") or root.endswith("/") or "//" in root or any(
+            c in root for c in "?#%\\ \"<>")):
+        raise InputError([Problem("settings", 0, "root_path",
+                                  f"empty or a path like /twinned (a leading '/', none at the end), not {root!r}")])
     if settings.processes < 1:
         raise InputError([Problem("settings", 0, "processes", f"1 or more, not {settings.processes}")])
     return settings

@@ -339,8 +339,10 @@ class RemoteStore:
 
     def query(self, query: str, *, substitutions: Mapping[ox.Variable, Term] | None = None,
               default_graph: Any = None, named_graphs: Any = None,
-              use_default_graph_as_union: bool = False, **_other: Any) -> Any:
+              use_default_graph_as_union: bool = False, base_iri: str | None = None, **_other: Any) -> Any:
         text = strip_comments(bind_values(query, substitutions))
+        if base_iri:  # relative IRIs resolve against it there too (a BASE of the query's own wins)
+            text = f"BASE <{base_iri}>\n{text}"
         defaults = default_graph if isinstance(default_graph, list) else [default_graph] if default_graph else []
         default_iris = [g.strip("<>") for g in (_graph_term(x) for x in defaults) if g]
         named = [str(g.value) for g in named_graphs or []]

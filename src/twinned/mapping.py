@@ -22,9 +22,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from .dates import PartialDate
+from .qualified import QualifiedDate, WikidataStart, earliest, wikidata_start
 from .records import Area, DateRecord, Document, Identity, Membership, Partnership, Records
 from .vocab import (
     AGREEMENT_TYPES,
+    CIRCA,
     COOPERATION_AREAS,
     DATE_QUALIFIERS,
     GEO,
@@ -77,9 +79,10 @@ def date_literal(date: PartialDate) -> Literal:
     return Literal(str(date), datatype=XSD[date.xsd_name])
 
 
-def _earliest(dates: list[PartialDate]) -> PartialDate | None:
-    """The earliest date; of two that start on the same day, the more precise."""
-    return min(dates, key=lambda d: (d.earliest(), -d.precision)) if dates else None
+def coordinates_source(source: str) -> URIRef:
+    """The gazetteer entry coordinates come from: a GeoNames feature or a Wikidata item."""
+    scheme, ident = source.split(":", 1)
+    return URIRef(f"https://sws.geonames.org/{ident}/") if scheme == "geonames" else _wd(ident)
 
 
 def _wd(qid: str) -> URIRef:
@@ -136,6 +139,9 @@ class _Mapper:
             if pl.coordinates:
                 self.add(s, GEO.lat, Literal(f"{pl.coordinates[0]}", datatype=XSD.decimal))
                 self.add(s, GEO.long, Literal(f"{pl.coordinates[1]}", datatype=XSD.decimal))
+            if pl.coordinates_source:
+                self.add(s, TW.coordinatesFrom, coordinates_source(pl.coordinates_source))
+            self.text(s, TW.noCoordinatesReason, pl.no_coordinates)
             self.text(s, SKOS.note, pl.note)
         for n in gaz.networks.values():
             s = self.uris.network(n.key)
@@ -163,6 +169,12 @@ class _Mapper:
                 self.add(s, SCHEMA.url, URIRef(src.url))
 
     # -- partnerships ----------------------------------------------------------
+
+    def qualified(self, s: URIRef, prop: URIRef, qualifier_prop: URIRef, d: QualifiedDate) -> None:
+        """A derived date and, when it is approximate, its qualifier beside it."""
+        self.add(s, prop, date_literal(d.date))
+        if d.qualifier:
+            self.add(s, qualifier_prop, concept(DATE_QUALIFIERS, d.qualifier))
 
     def date_parts(self, s: URIRef, prop: URIRef, d: DateRecord) -> None:
         self.add(s, prop, date_literal(d.date))
@@ -200,13 +212,13 @@ class _Mapper:
             if p.began.qualifier:
                 self.add(s, TW.beganQualifier, concept(DATE_QUALIFIERS, p.began.qualifier))
         self.areas(s, p.areas, lang)
-        dates: list[PartialDate] = []
+        dates: list[QualifiedDate] = []
         for doc in p.documents:
             self.document(s, p, doc, lang)
-            dates += doc.dates
-        start = _earliest(dates)
+            dates += doc.qualified_dates
+        start = earliest(dates)
         if start is not None:
-            self.add(s, TW.startDate, date_literal(start))
+            self.qualified(s, TW.startDate, TW.startDateQualifier, start)
         self.wikidata_view(s, p, start)
 
     def document(self, partnership: URIRef, p: Partnership, doc: Document, lang: str) -> None:
@@ -228,16 +240,42 @@ class _Mapper:
                 self.add(sg, TW.place, self.uris.place(signing.place))
             if signing.venue:
                 self.add(sg, TW.venue, Literal(signing.venue, lang=lang))
-        first = _earliest(doc.dates)
+        first = earliest(doc.qualified_dates)
         if first is not None:
-            self.add(s, TW.firstSigned, date_literal(first))
+            self.qualified(s, TW.firstSigned, TW.firstSignedQualifier, first)
         self.areas(s, doc.areas, lang)
         if doc.renews:
             self.add(s, TW.renews, self.uris.document(partnership, doc.renews))
         if doc.follows:
             self.add(s, TW.follows, self.uris.document(partnership, doc.follows))
 
-    def wikidata_view(self, s: URIRef, p: Partnership, start: PartialDate | None) -> None:
+    def time_value(self, st: URIRef, prop: str, date: PartialDate) -> None:
+        """A pq: time qualifier and its pqv: value node with the precision."""
+        self.add(st, PQ[prop], Literal(date.wikidata_time(), datatype=XSD.dateTime))
+        tv = URIRef(f"{st}/{prop}")
+        self.add(st, PQV[prop], tv)
+        self.add(tv, RDF.type, WIKIBASE.TimeValue)
+        self.add(tv, WIKIBASE.timeValue, Literal(date.wikidata_time(), datatype=XSD.dateTime))
+        self.add(tv, WIKIBASE.timePrecision, Literal(int(date.precision)))
+        self.add(tv, WIKIBASE.timeTimezone, Literal(0))
+        self.add(tv, WIKIBASE.timeCalendarModel, GREGORIAN)
+
+    def start_time(self, st: URIRef, w: WikidataStart) -> None:
+        """P580 at no more than the source's precision (see qualified.py)."""
+        if w.value is not None:
+            self.time_value(st, "P580", w.value)
+        else:  # "unknown value": a node of our own, so the dumps stay deterministic
+            unknown = URIRef(f"{st}/P580")
+            self.add(st, PQ.P580, unknown)
+            self.add(unknown, RDF.type, TW.UnknownValue)
+        if w.circa:
+            self.add(st, PQ.P1480, CIRCA)
+        if w.earliest is not None:
+            self.time_value(st, "P1319", w.earliest)
+        if w.latest is not None:
+            self.time_value(st, "P1326", w.latest)
+
+    def wikidata_view(self, s: URIRef, p: Partnership, start: QualifiedDate | None) -> None:
         """``wd:Qa wdt:P190 wd:Qb`` and Wikidata's p:/ps:/pq: statement pattern."""
         places = self.records.gazetteer.places
         qa, qb = (places[k].identity.wikidata for k in p.parties)
@@ -252,14 +290,7 @@ class _Mapper:
             self.add(st, WIKIBASE.rank, WIKIBASE.NormalRank)
             self.add(st, TW.statementOf, s)
             if start is not None:
-                self.add(st, PQ.P580, Literal(start.wikidata_time(), datatype=XSD.dateTime))
-                tv = URIRef(f"{st}/P580")
-                self.add(st, PQV.P580, tv)
-                self.add(tv, RDF.type, WIKIBASE.TimeValue)
-                self.add(tv, WIKIBASE.timeValue, Literal(start.wikidata_time(), datatype=XSD.dateTime))
-                self.add(tv, WIKIBASE.timePrecision, Literal(int(start.precision)))
-                self.add(tv, WIKIBASE.timeTimezone, Literal(0))
-                self.add(tv, WIKIBASE.timeCalendarModel, GREGORIAN)
+                self.start_time(st, wikidata_start(start))
             ref = URIRef(f"{st}/reference")
             self.add(st, PROV.wasDerivedFrom, ref)
             self.add(ref, RDF.type, WIKIBASE.Reference)
@@ -271,6 +302,9 @@ class _Mapper:
         s = self.uris.membership(m.city, m.network)
         lang = self.lang[m.source]
         self.add(s, RDF.type, ORG.Membership)
+        if m.implied:  # implied by the source, not stated: marked so, with the reason
+            self.add(s, RDF.type, TW.ImpliedMembership)
+            self.add(s, TW.impliedBecause, Literal(m.implied, lang="en"))
         self.add(s, ORG.member, self.uris.place(m.city))
         self.add(s, ORG.organization, self.uris.network(m.network))
         net = self.records.gazetteer.networks[m.network].labels["en"]
@@ -281,7 +315,8 @@ class _Mapper:
         if m.since:
             period = URIRef(f"{s}/period")
             start = URIRef(f"{s}/period/start")
-            self.add(s, TW.memberSince, date_literal(m.since.date))
+            self.qualified(s, TW.memberSince, TW.memberSinceQualifier,
+                           QualifiedDate(m.since.date, m.since.qualifier))
             self.add(s, ORG.memberDuring, period)
             self.add(period, RDF.type, TIME.Interval)
             self.add(period, TIME.hasBeginning, start)

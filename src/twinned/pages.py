@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, SKOS, TIME
 
 from .describe import Describer, Labels, compact
-from .vocab import GEO, PQ, PS, SCHEMA, TW, P
+from .vocab import GEO, PQ, PQV, PS, SCHEMA, TW, WIKIBASE, P
 
 View = dict[str, Any]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -164,10 +164,18 @@ class Site:
                 "place": self.link(places[0]) if places else None,
                 "venue": self.text(iri, str(TW.venue))}
 
+    def qualifier(self, iri: str | None, prop: str) -> View | None:
+        """The date qualifier of a (derived) date, as a link with its label, or None."""
+        found = self.iris(iri, str(prop)) if iri else []
+        return self.link(found[0]) if found else None
+
     def dated(self, iri: str) -> View:
         """A link to a document, told apart from its namesakes by its date."""
         view = self.link(iri) or {}
         first = self.text(iri, str(TW.firstSigned))
+        qualifier = self.qualifier(iri, str(TW.firstSignedQualifier))
+        if first and qualifier:
+            first = f"{qualifier['label'].lower()} {first}"
         return {**view, "label": f"{view['label']} ({first})"} if first else view
 
     def document(self, iri: str) -> View:
@@ -183,6 +191,7 @@ class Site:
             "title_lang": title.language if isinstance(title, ox.Literal) else None,
             "type": self.link(dtype[0]) if dtype else None,
             "first_signed": self.text(iri, str(TW.firstSigned)),
+            "first_signed_qualifier": self.qualifier(iri, TW.firstSignedQualifier),
             "signings": signings,
             "areas": self.areas(iri),
             "renews": [self.dated(d) for d in self.iris(iri, str(TW.renews))],
@@ -199,12 +208,23 @@ class Site:
         return sorted(docs, key=lambda d: (d["first_signed"] is None,
                                            date_key(d["first_signed"] or ""), d["iri"]))
 
+    def time(self, statement: str, prop: str) -> str | None:
+        """A Wikidata time qualifier at its precision (year, month or day), never padded."""
+        value = self.text(statement, str(PQ[prop]))
+        nodes = self.iris(statement, str(PQV[prop]))
+        precision = self.text(nodes[0], str(WIKIBASE.timePrecision)) if nodes else None
+        if value is None:
+            return None
+        return value[:{"9": 4, "10": 7}.get(precision or "", 10)]
+
     def statement(self, iri: str) -> View:
         subject = self.subjects(str(P.P190), iri)
         return {"iri": iri, "href": self.addresses.path(iri),
                 "subject": self.link(subject[0]) if subject else None,
                 "object": self.link((self.iris(iri, str(PS.P190)) or [None])[0]),
-                "start": self.text(iri, str(PQ.P580))}
+                "start": self.time(iri, "P580") or ("unknown value" if self.iris(iri, str(PQ.P580)) else None),
+                "earliest": self.time(iri, "P1319"), "latest": self.time(iri, "P1326"),
+                "circa": bool(self.iris(iri, str(PQ.P1480)))}
 
     def partnership(self, iri: str) -> View:
         began_q = self.iris(iri, str(TW.beganQualifier))
@@ -218,6 +238,7 @@ class Site:
             "began_as_written": self.text(iri, str(TW.beganAsWritten)),
             "began_qualifier": self.link(began_q[0]) if began_q else None,
             "start_date": self.text(iri, str(TW.startDate)),
+            "start_date_qualifier": self.qualifier(iri, TW.startDateQualifier),
             "areas": self.areas(iri),
             "documents": self.documents(iri),
             "note": self.text(iri, str(SKOS.note)),
@@ -232,6 +253,7 @@ class Site:
             "partnership": self.link(partnership),
             "partner": self.place_summary(others[0]),
             "start_date": self.text(partnership, str(TW.startDate)),
+            "start_date_qualifier": self.qualifier(partnership, TW.startDateQualifier),
             "began_as_written": self.text(partnership, str(TW.beganAsWritten)),
             "recorded_by": self.link((self.iris(partnership, str(TW.recordedBy)) or [None])[0]),
             "documents": self.documents(partnership),
@@ -247,6 +269,8 @@ class Site:
             "network": self.link((self.iris(iri, str(ORG.organization)) or [None])[0]),
             "since": self.text(iri, str(TW.memberSince)),
             "since_as_written": self.text(start[0], str(TW.dateAsWritten)) if start else None,
+            "since_qualifier": self.qualifier(iri, TW.memberSinceQualifier),
+            "implied": self.text(iri, str(TW.impliedBecause)),
             "provenance": self.provenance(iri),
         }
 

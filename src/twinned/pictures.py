@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from . import charts, geo
 from .charts import Kind
 from .pages import Site, date_key
+from .qualified import WORDS
 from .vocab import TW
 
 KINDS = (
@@ -56,11 +57,13 @@ PARTNERSHIPS = PREFIXES + """SELECT ?p ?a ?b ?recorder ?start WHERE {
   FILTER(STR(?a) < STR(?b))
   OPTIONAL { ?p tw:recordedBy ?recorder }
   OPTIONAL { ?p tw:startDate ?start }
+  OPTIONAL { ?p tw:startDateQualifier ?startq }
 }"""
-DOCUMENTS = PREFIXES + """SELECT ?p ?d ?type ?first ?renews WHERE {
+DOCUMENTS = PREFIXES + """SELECT ?p ?d ?type ?first ?firstq ?renews WHERE {
   ?p a tw:Partnership ; tw:document ?d .
   OPTIONAL { ?d tw:documentType ?type }
   OPTIONAL { ?d tw:firstSigned ?first }
+  OPTIONAL { ?d tw:firstSignedQualifier ?firstq }
   OPTIONAL { ?d tw:renews ?renews }
 }"""
 
@@ -90,6 +93,12 @@ class Document:
     kind: Kind
     first: str | None  # first signed, lexical
     renewal: bool
+    qualifier: str | None = None  # how the first signing date is approximate ("not before")
+
+    @property
+    def when(self) -> str | None:
+        """The first signing date as published, with its qualifier."""
+        return f"{self.qualifier} {self.first}" if self.first and self.qualifier else self.first
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,7 @@ class Link:
     recorder: str | None
     start: str | None
     documents: tuple[Document, ...]
+    start_qualifier: str | None = None  # how the start date is approximate ("not before")
 
     @property
     def kind(self) -> Kind:
@@ -172,7 +182,8 @@ class Atlas:
                 kinds[t] = kind_of_type(store, t)
             docs.setdefault(p, []).append(Document(
                 d, self.href(d), self.label(d), self.label(t) if t else None,
-                kinds[t] if t else KIND["other"], _value(r["first"]), r["renews"] is not None))
+                kinds[t] if t else KIND["other"], _value(r["first"]), r["renews"] is not None,
+                _qualifier_words(_value(r["firstq"]))))
         seen: set[str] = set()
         for r in store.query(PARTNERSHIPS):
             p, a, b = _value(r["p"]), _value(r["a"]), _value(r["b"])
@@ -180,7 +191,8 @@ class Atlas:
                 continue
             seen.add(p)
             ordered = sorted(docs.get(p, []), key=lambda d: (d.first is None, date_key(d.first or ""), d.iri))
-            yield Link(p, self.href(p), a, b, _value(r["recorder"]), _value(r["start"]), tuple(ordered))
+            yield Link(p, self.href(p), a, b, _value(r["recorder"]), _value(r["start"]), tuple(ordered),
+                       _qualifier_words(_value(r["startq"])))
 
     def publishers(self) -> set[str]:
         return {link.recorder for link in self.links if link.recorder}
@@ -199,8 +211,15 @@ def kind_of_type(store: ox.Store, type_iri: str) -> Kind:
     return KIND["other"]
 
 
+def _qualifier_words(concept: str | None) -> str | None:
+    """A date-qualifiers concept as words (".../not-before" -> "not before")."""
+    return WORDS.get(concept.rsplit("/", 1)[-1]) if concept else None
+
+
 def _since(link: Link) -> str:
-    return f", since {link.start}" if link.start else ""
+    if not link.start:
+        return ""
+    return f", since {link.start_qualifier} {link.start}" if link.start_qualifier else f", since {link.start}"
 
 
 def _named(place: Place) -> str:
@@ -325,7 +344,7 @@ class Pictures:
                     undated.append(entry)
                     continue
                 kind = (d.type_label or d.kind.label).lower() + (", renewal" if d.renewal else "")
-                events.append(charts.Event(d.href, d.first, d.kind, f"{partner.label}: {d.title} ({kind}), {d.first}",
+                events.append(charts.Event(d.href, d.first, d.kind, f"{partner.label}: {d.title} ({kind}), {d.when}",
                                            d.renewal))
                 table.append(entry)
             if events:

@@ -469,7 +469,7 @@ def openapi_document(service: QueryService) -> dict[str, Any]:
                  "are bound as RDF terms of their type; a value of the wrong type is answered 400.",
                  "license": {"name": "Data licence", "url": s.license_url},
                  "contact": {"name": s.publisher_name, "url": s.publisher_url, "email": s.contact_email}},
-        "servers": [{"url": "/"}],
+        "servers": [{"url": s.root_path + "/"}],  # under --root-path behind a proxy
         "tags": [{"name": "canned queries", "description": "One operation per .rq file in queries/"}],
         "paths": paths,
         "components": {"schemas": {"Error": ERROR_SCHEMA, "Rows": ROWS_SCHEMA,

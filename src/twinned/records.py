@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .dates import PartialDate
+from .qualified import QualifiedDate
 from .errors import InputError, Problem
 from .vocab import PLACE_KINDS, Vocabulary
 from .yamlnodes import Node, Reader, brief
@@ -68,6 +69,8 @@ class Place:
     coordinates: tuple[float, float] | None
     note: str | None
     at: Located
+    coordinates_source: str | None = None  # "geonames:<id>" or "wikidata:<QID>"
+    no_coordinates: str | None = None  # why a place has none (stated, never silent)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,10 @@ class Document:
     def dates(self) -> list[PartialDate]:
         return [s.date.date for s in self.signings if s.date]
 
+    @property
+    def qualified_dates(self) -> list[QualifiedDate]:
+        return [QualifiedDate(s.date.date, s.date.qualifier) for s in self.signings if s.date]
+
 
 @dataclass(frozen=True)
 class Partnership:
@@ -143,6 +150,7 @@ class Membership:
     passage: str
     source: str
     at: Located
+    implied: str | None = None  # the source implies the membership but does not state it: why
 
 
 @dataclass(frozen=True)
@@ -316,7 +324,7 @@ def _read_places(path: Path, name: str, vocabulary: Vocabulary) -> tuple[Gazette
             r.add(node.problem(f"a slug as place key (lowercase, digits, single hyphens), not {brief(key)}"))
             continue
         e = r.mapping(node, required=("kind", "labels", "country"),
-                      optional=id_keys + ("aliases", "coordinates"))
+                      optional=id_keys + ("aliases", "coordinates", "no_coordinates"))
         if e is None:
             continue
         kind = r.choice(e["kind"], frozenset(PLACE_KINDS), "a place kind") if "kind" in e else None
@@ -326,11 +334,14 @@ def _read_places(path: Path, name: str, vocabulary: Vocabulary) -> tuple[Gazette
             r.add(e["country"].problem(f"a country code listed under 'countries', not {brief(country)}"))
             country = None
         aliases = tuple(a for a in (r.text(n) for n in r.sequence(e["aliases"])) if a) if "aliases" in e else ()
-        coords = _coordinates(r, e["coordinates"]) if "coordinates" in e else None
+        coords, coords_source = _coordinates(r, e["coordinates"]) if "coordinates" in e else (None, None)
+        no_coords = r.opt_text(e, "no_coordinates")
+        if coords and no_coords:
+            r.add(e["no_coordinates"].problem("no reason for missing coordinates where coordinates are given"))
         identity = r.identity(e, node)
         if kind and country and labels:
             gaz.places[key] = Place(key, kind, labels, aliases, country, identity, coords,
-                                    r.opt_text(e, "note"), r.at(node))
+                                    r.opt_text(e, "note"), r.at(node), coords_source, no_coords)
 
     if "networks" in top:
         for key, node in (r.mapping(top["networks"], open_keys=True) or {}).items():
@@ -347,10 +358,15 @@ def _read_places(path: Path, name: str, vocabulary: Vocabulary) -> tuple[Gazette
     return gaz, r.problems
 
 
-def _coordinates(r: _RecordReader, node: Node) -> tuple[float, float] | None:
-    e = r.mapping(node, required=("lat", "long"))
+COORDINATES_SOURCE = re.compile(r"^(geonames:[1-9][0-9]*|wikidata:Q[1-9][0-9]*)$")
+
+
+def _coordinates(r: _RecordReader, node: Node) -> tuple[tuple[float, float] | None, str | None]:
+    """WGS84 latitude and longitude, and the gazetteer entry they were read from
+    (``geonames:<id>`` or ``wikidata:<QID>``, optional)."""
+    e = r.mapping(node, required=("lat", "long"), optional=("source",))
     if not e or "lat" not in e or "long" not in e:
-        return None
+        return None, None
     out: list[float] = []
     for key, limit in (("lat", 90.0), ("long", 180.0)):
         text = r.text(e[key])
@@ -360,9 +376,13 @@ def _coordinates(r: _RecordReader, node: Node) -> tuple[float, float] | None:
             value = None
         if value is None or not -limit <= value <= limit:
             r.add(e[key].problem(f"a decimal number from -{limit:g} to {limit:g}"))
-            return None
+            return None, None
         out.append(value)
-    return out[0], out[1]
+    source = r.text(e["source"]) if "source" in e else None
+    if source is not None and not COORDINATES_SOURCE.match(source):
+        r.add(e["source"].problem(f"geonames:<GeoNames id> or wikidata:<QID>, not {brief(source)}"))
+        source = None
+    return (out[0], out[1]), source
 
 
 def _check_unique_qids(r: _RecordReader, gaz: Gazetteer) -> None:
@@ -541,7 +561,7 @@ def _check_links(r: _RecordReader, documents: list[Document], node: Node | None)
 
 def _membership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gazetteer) -> Membership | None:
     node = _set_aside_review_keys(r, node)
-    e = r.mapping(node, required=("network", "passage"), optional=("since",))
+    e = r.mapping(node, required=("network", "passage"), optional=("since", "implied"))
     if e is None:
         return None
     network = r.slug(e["network"], "a network key") if "network" in e else None
@@ -552,7 +572,7 @@ def _membership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gazet
     passage = r.text(e["passage"]) if "passage" in e else None
     if network is None or passage is None:
         return None
-    return Membership(city, network, since, passage, source, r.at(node))
+    return Membership(city, network, since, passage, source, r.at(node), r.opt_text(e, "implied"))
 
 
 def _set_aside_review_keys(r: _RecordReader, node: Node) -> Node:

@@ -37,6 +37,7 @@ from . import schemaorg
 from .explore import routes as explore_routes
 from .hardening import Hardening
 from .responsecache import ResponseCache
+from .rootpath import RootPath
 from .config import Settings
 from .errors import InputError, Problem
 from .external import RemoteQueryPool
@@ -342,7 +343,8 @@ async def sparql(request: Request) -> Response:
     run_as = fmt if fmt is not HTML else OFFERS[form][0]
     from .sparql import run_while_connected  # (stops the query if the client disconnects first)
     result = await run_while_connected(server.pool, QueryRequest(
-        proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs), request)
+        proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs,
+        server.settings.base_uri), request)
     headers = {"Vary": "Accept", "X-Twinned-Row-Limit": str(server.settings.max_rows),
                "X-Twinned-Truncated": "true" if result.truncated else "false"}
     cache = QUERY_CACHE if request.method in ("GET", "HEAD") else "no-store"
@@ -368,7 +370,8 @@ def sparql_description(request: Request, server: Server, fmt: Format) -> Respons
     if fmt is HTML:
         body = server.render("sparql.html", query=None, result=None, table=None, max_rows=s.max_rows)
         return server.represent(request, body, HTML.content_type, headers=headers)
-    text = service_description(str(request.url.replace(query="")), s.base_uri, s.max_rows,
+    text = service_description(str(request.url.replace(path=s.root_path + request.url.path, query="")),
+                               s.base_uri, s.max_rows,
                                s.query_timeout)
     body = text.encode("utf-8") if fmt is TURTLE else write_graph(
         [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)], fmt)
@@ -427,7 +430,8 @@ def create_app(settings: Settings, release: LoadedRelease,
         lifespan=lifespan,
         exception_handlers={he.HTTPProblem: on_problem, HTTPException: on_http_exception,
                             Exception: on_error},
-        middleware=[Middleware(Hardening),
+        middleware=[*([Middleware(RootPath, root=settings.root_path)] if settings.root_path else []),
+                    Middleware(Hardening),
                     Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"],
                                allow_headers=["*"], expose_headers=EXPOSED, max_age=86400),
                     Middleware(ResponseCache)],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import multiprocessing
 import os
 import re
@@ -152,6 +153,7 @@ class QueryRequest:
     max_rows: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the data's base)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ class QueryResult:
 
 def _graph_args(req: QueryRequest) -> dict[str, Any]:
     args: dict[str, Any] = {}
+    if req.base_iri:
+        args["base_iri"] = req.base_iri
     if req.default_graphs:
         args["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
     if req.named_graphs:
@@ -415,19 +419,22 @@ class QueryPool:
         if not self._closed:
             self._spawn_soon()
 
-    async def _checkout(self) -> Worker:
+    async def _checkout(self, deadline: float) -> Worker:
+        """An idle worker, waiting for one no later than ``deadline`` (the query's own time
+        limit counts the wait: a query never waits past it); then 503 with Retry-After."""
         assert self._idle is not None, "QueryPool.start() was not called"
         if not self._workers and not self._tasks:
             raise he.ServiceUnavailable("No query worker could be started; see the server log.")
         try:
             # (asyncio.timeout, not wait_for: a cancelled wait must raise, never hand back
             # a worker nobody will use, and Queue.get gives none away when cancelled)
-            async with asyncio.timeout(self.timeout + STARTUP_GRACE):
+            async with asyncio.timeout_at(asyncio.get_running_loop().time() + deadline - time.monotonic()):
                 return await self._idle.get()
         except TimeoutError:
             raise he.ServiceUnavailable(
-                "Every query worker is busy or starting; try again in a moment.",
-                headers={"Retry-After": "5"},
+                f"Every query worker stayed busy (or was starting) for the whole time limit of "
+                f"{self.timeout:g} s; try again in a moment.",
+                headers={"Retry-After": str(max(1, math.ceil(self.timeout)))},
             ) from None
 
     async def run(self, req: QueryRequest) -> QueryResult:
@@ -445,13 +452,18 @@ class QueryPool:
         """Send a request to a worker and wait for its reply. A worker that does not reply
         in time, dies, or whose caller is cancelled (its client gave up) is killed and
         replaced: the ``finally`` runs on CancelledError too."""
-        worker = await self._checkout()
+        started = time.monotonic()
+        deadline = started + self.timeout  # the time limit counts the wait for a worker
+        worker = await self._checkout(deadline)
+        waited = time.monotonic() - started
         healthy = False
         try:
             worker.conn.send(req)
-            if not await _readable(worker.conn, self.timeout):
+            if not await _readable(worker.conn, max(deadline - time.monotonic(), 0.0)):
+                queued = f" (of which {waited:.1f} s waiting for a worker)" if waited >= 0.1 else ""
                 raise he.QueryTimeout(
-                    f"The query ran longer than the limit of {self.timeout:g} s and was stopped. {advice}"
+                    f"The query ran longer than the limit of {self.timeout:g} s{queued} and was stopped. "
+                    f"{advice}"
                 )
             reply = await asyncio.to_thread(worker.conn.recv)
             healthy = True

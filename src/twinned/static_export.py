@@ -31,7 +31,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -340,9 +340,10 @@ def export_static(settings: Settings, release: LoadedRelease, target: Path) -> E
     an earlier export."""
     _check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    app = site_app(settings, release)
+    # the pages are moved under the root path when one is set, else under the base URI's path
+    app = site_app(replace(settings, root_path=""), release)
     server: Server = app.state.server
-    prefix = site_prefix(settings.base_uri)
+    prefix = settings.root_path or site_prefix(settings.base_uri)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     count = 0
     try:

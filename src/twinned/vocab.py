@@ -32,6 +32,7 @@ PQV = Namespace("http://www.wikidata.org/prop/qualifier/value/")
 PR = Namespace("http://www.wikidata.org/prop/reference/")
 WIKIBASE = Namespace("http://wikiba.se/ontology#")
 GREGORIAN = WD.Q1985727
+CIRCA = WD.Q5727902  # "circa", the value of P1480 (sourcing circumstances) for an approximate date
 
 PREFIXES: dict[str, str] = {
     "tw": str(TW),

@@ -30,7 +30,9 @@ from typing import Any
 
 from .dates import PartialDate, Precision
 from .errors import InputError, Problem
-from .mapping import URIs, _earliest  # the same rule as tw:startDate
+from .mapping import URIs
+from .qualified import QualifiedDate, earliest, quickstatements_cells  # the same rule as tw:startDate
+from .qualified import quickstatements_time as quickstatements_time
 from .names import fold, overlaps
 from .records import Partnership, Records
 from .wikidata_client import Endpoint, Row, qid_of
@@ -86,6 +88,11 @@ class OurPartner:
     names: tuple[str, ...]    # labels and aliases
     start: PartialDate | None  # tw:startDate: the earliest document's date
     page: str                 # the partnership's URI
+    start_qualifier: str | None = None  # tw:startDateQualifier: how the start date is approximate
+
+    @property
+    def qualified_start(self) -> QualifiedDate | None:
+        return QualifiedDate(self.start, self.start_qualifier) if self.start else None
 
 
 @dataclass(frozen=True)
@@ -96,8 +103,8 @@ class City:
     partners: tuple[OurPartner, ...]
 
 
-def start_date(p: Partnership) -> PartialDate | None:
-    return _earliest([d for doc in p.documents for d in doc.dates])
+def start_date(p: Partnership) -> QualifiedDate | None:
+    return earliest([d for doc in p.documents for d in doc.qualified_dates])
 
 
 def our_cities(records: Records, base_uri: str, only: str | None = None) -> list[City]:
@@ -118,10 +125,12 @@ def our_cities(records: Records, base_uri: str, only: str | None = None) -> list
             if key not in p.parties:
                 continue
             other = places[p.partner if p.city == key else p.city]
+            start = start_date(p)
             partners.append(OurPartner(
                 other.key, other.labels["en"], other.kind, other.country, other.identity.wikidata,
-                other.identity.unresolved, (*other.labels.values(), *other.aliases), start_date(p),
-                str(uris.partnership(*p.parties))))
+                other.identity.unresolved, (*other.labels.values(), *other.aliases),
+                start.date if start else None, str(uris.partnership(*p.parties)),
+                start.qualifier if start else None))
         city = places[key]
         cities.append(City(key, city.labels["en"], city.identity.wikidata,
                            tuple(sorted(partners, key=lambda x: fold(x.label)))))
@@ -430,7 +439,8 @@ def _missing(city: City, sides: _Sides, view: WikidataView) -> list[Finding]:
             detail = f"{p.qid} is not in the extract, which holds only cities with P190 links"
             if p.kind != "city":
                 detail += f" (we record a {p.kind}: absent by construction)"
-        out.append(Finding("missing-in-wikidata", p.label, p.qid, p.key, str(p.start or ""), "", detail))
+        out.append(Finding("missing-in-wikidata", p.label, p.qid, p.key, str(p.qualified_start or ""), "",
+                           detail))
     return out
 
 
@@ -464,17 +474,32 @@ def agrees(ours: PartialDate, theirs: WikidataTime) -> bool | None:
     return cut(ours) == cut(d)
 
 
+def agrees_qualified(ours: QualifiedDate, theirs: WikidataTime) -> bool | None:
+    """Like ``agrees``, for a start date that may be approximate: a bound (not before, not
+    after) agrees with any date on its side of it, a circa date with any date."""
+    d = theirs.date()
+    if d is None:
+        return None
+    if ours.qualifier == "not-before":
+        return d.latest() >= ours.date.earliest()
+    if ours.qualifier == "not-after":
+        return d.earliest() <= ours.date.latest()
+    if ours.qualifier == "circa":
+        return True
+    return agrees(ours.date, theirs)  # early, mid, late lie within the period given
+
+
 def _start_dates(ours: Mapping[str, OurPartner], sides: _Sides) -> list[Finding]:
     out = []
     for qid, p in ours.items():
         starts = [s.start for s in sides.of(qid) if s.start]
         if p.start is None or not starts:
             continue
-        verdicts = [agrees(p.start, t) for t in starts]
+        verdicts = [agrees_qualified(QualifiedDate(p.start, p.start_qualifier), t) for t in starts]
         if any(verdicts) or all(v is None for v in verdicts):
             continue
         shown = ", ".join(sorted({str(t) for t in starts}))
-        out.append(Finding("start-date", p.label, qid, p.key, str(p.start), shown,
+        out.append(Finding("start-date", p.label, qid, p.key, str(p.qualified_start), shown,
                            "P580 start time differs from the earliest document's date at the coarser "
                            "precision of the two"))
     return out
@@ -547,19 +572,14 @@ def diff(cities: Iterable[City], view: WikidataView) -> Diff:
 # -- output ------------------------------------------------------------------------------------------
 
 
-def quickstatements_time(date: PartialDate) -> str:
-    """+1991-04-12T00:00:00Z/11; unknown month and day as 00 (/10 month, /9 year)."""
-    return f"+{date.year:04d}-{date.month or 0:02d}-{date.day or 0:02d}T00:00:00Z/{int(date.precision)}"
-
-
 def quickstatements(d: Diff) -> str:
     """QuickStatements V1: one tab-separated command per P190 statement Wikidata lacks."""
     lines: dict[str, None] = {}
     for c in d.cities:
         for subject, obj, p in c.lacking:
             cells = [subject, "P190", obj]
-            if p.start is not None:
-                cells += ["P580", quickstatements_time(p.start)]
+            if p.qualified_start is not None:
+                cells += quickstatements_cells(p.qualified_start)
             cells += ["S854", f'"{p.page}"']
             lines["\t".join(cells)] = None
     return "".join(f"{line}\n" for line in lines)

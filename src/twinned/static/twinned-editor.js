@@ -6,6 +6,10 @@
   "use strict";
 
   const data = JSON.parse(document.getElementById("editor-data").textContent);
+  // the endpoint is the form's action, which carries the path the site is served under
+  // (twinned serve --root-path); the site's own links hang off the same path
+  const endpoint = document.querySelector("form.editor-form").getAttribute("action");
+  const root = endpoint.replace(/\/sparql$/, "");
   const form = document.querySelector("form.editor-form");
   const area = document.getElementById("editor-query");
   const code = document.querySelector(".editor pre code");
@@ -107,7 +111,7 @@
     const headers = { "Content-Type": "application/x-www-form-urlencoded" };
     if (format) body.set("format", format);
     else headers.Accept = "application/sparql-results+json, text/turtle;q=0.9";
-    return fetch("/sparql", { method: "POST", headers: headers, body: body });
+    return fetch(endpoint, { method: "POST", headers: headers, body: body });
   }
 
   function problem(response) {
@@ -124,8 +128,8 @@
   }
 
   function local(iri) {
-    if (iri.startsWith(data.base)) return "/" + iri.slice(data.base.length);
-    if (iri.startsWith("https://w3id.org/twinned/def/")) return "/def/" + iri.slice("https://w3id.org/twinned/def/".length);
+    if (iri.startsWith(data.base)) return root + "/" + iri.slice(data.base.length);
+    if (iri.startsWith("https://w3id.org/twinned/def/")) return root + "/def/" + iri.slice("https://w3id.org/twinned/def/".length);
     return null;
   }
 

@@ -7,6 +7,11 @@
   "use strict";
 
   const INK = "#1d2330", MUTED = "#8a8f98", HIGHLIGHT = "#1f5fa8";
+  // the path the site is served under (twinned serve --root-path): found from this script's own
+  // address; the data's hrefs are the site's own paths, joined to it where a link is made
+  const ROOT = document.currentScript
+    ? new URL(document.currentScript.src).pathname.replace(/\/static\/twinned-network\.js$/, "") : "";
+  function link(href) { return href.startsWith("/") ? ROOT + href : href; }
   const SCALE = 400;  // layout units per projected unit
 
   function random(seed) {  // mulberry32: the same layout on every visit
@@ -403,7 +408,7 @@
       .sort(function (a, b) { return a.label.localeCompare(b.label); });
     const head = document.createElement("p");
     const a = document.createElement("a");
-    a.href = n.href; a.textContent = n.label;
+    a.href = link(n.href); a.textContent = n.label;
     head.appendChild(a);
     head.appendChild(document.createTextNode((n.country ? ", " + n.country.label : "") + ": "
       + partners.length + " partner" + (partners.length === 1 ? "" : "s")));
@@ -411,9 +416,9 @@
     const list = document.createElement("p");
     partners.slice(0, 40).forEach(function (m, i) {
       if (i) list.appendChild(document.createTextNode(", "));
-      const link = document.createElement("a");
-      link.href = m.href; link.textContent = m.label;
-      list.appendChild(link);
+      const anchor = document.createElement("a");
+      anchor.href = link(m.href); anchor.textContent = m.label;
+      list.appendChild(anchor);
     });
     if (partners.length > 40) list.appendChild(document.createTextNode(" …"));
     this.info.appendChild(list);
@@ -484,7 +489,7 @@
       drag = null;
       if (wasDrag) return;
       const n = self.at(evt.clientX - r.left, evt.clientY - r.top);
-      if (n) window.location.assign(n.href);
+      if (n) window.location.assign(link(n.href));
       else self.select(null);
     });
     canvas.addEventListener("pointerleave", function () {
@@ -504,7 +509,7 @@
         ArrowUp: function () { self.ty += step; }, ArrowDown: function () { self.ty -= step; },
         "+": function () { self.zoom(1.25); }, "=": function () { self.zoom(1.25); },
         "-": function () { self.zoom(0.8); }, "0": function () { self.fitting = true; self.fit(); },
-        Enter: function () { if (self.selected) window.location.assign(self.selected.href); },
+        Enter: function () { if (self.selected) window.location.assign(link(self.selected.href)); },
         Escape: function () { self.select(null); }
       };
       if (!keys[evt.key]) return;
@@ -570,7 +575,7 @@
       matches.textContent = "";
       found().forEach(function (n) {
         const li = document.createElement("li"), a = document.createElement("a");
-        a.href = n.href; a.textContent = n.label;
+        a.href = link(n.href); a.textContent = n.label;
         li.appendChild(a);
         if (n.country) li.appendChild(document.createTextNode(" " + n.country.label));
         a.addEventListener("focus", function () { show(n); });
@@ -605,7 +610,7 @@
     const status = root.querySelector(".network-status");
     status.textContent = "Loading the network…";
     root.dataset.state = "loading";
-    fetch(root.dataset.src, { headers: { Accept: "application/json" } })
+    fetch(link(root.dataset.src), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : Promise.reject(new Error(r.status + " " + r.statusText)); })
       .then(function (data) { tools(new View(root, data)); })
       .catch(function (err) {
