@@ -1,4 +1,4 @@
-"""Run by CKAN's own Python (.venv-ckan, made by .ci/ckan-venv), not by pytest: parse a
+"""Run by CKAN's own Python (.venv-ckan, made by tests/ckan/make-venv), not by pytest: parse a
 catalogue with ckanext-dcat's RDF parser, profile euro_dcat_ap_3, as a CKAN harvester
 does, and print the datasets it makes as JSON. Usage: python ckan_harvest.py FILE FORMAT"""
 
