@@ -1,17 +1,48 @@
-"""Validation: the graph checked against the SHACL shapes in shapes/ with pySHACL."""
+"""Validation: the data checked against SHACL shapes by maintained engines, one path
+whatever the size of the graph.
+
+- The core constraints: ``shacl`` (PyPI, a SHACL validator written in Rust), given the
+  union of the store's graphs as N-Triples and the shapes.
+- The ``sh:sparql`` SELECT constraints of targeted node shapes: pyoxigraph, one
+  whole-graph query each with the shape's targets joined in as ``?this``
+  (sparql_constraints.py); ``shacl`` evaluates them per focus node, which at W10 takes
+  minutes. SPARQL constraints that cannot run that way stay with ``shacl``.
+- pySHACL, the reference implementation, checks both in the tests
+  (``validate_graph_reference``): the same results on every shape fixture.
+
+Measured (benchmarks/validation.py; 2-core machine shared with other jobs; W10 =
+``generate-world --scale 10``, 1,415,622 triples, in memory; 2026-12-03):
+
+| engine | W10 | peak RSS | W3C SHACL suite (120 tests) |
+|---|---|---|---|
+| pySHACL 0.40.1 (reference) | not run (minutes) | | 118 |
+| ``shacl`` 0.3.4, core shapes, from an N-Triples file | 3.4 s | 246 MB | 119 alone |
+| pyoxigraph 0.5.13, our five ``sh:select`` as whole-graph queries | see docs/validation.md | | |
+| this module (both, plus the N-Triples dump of the store) | see docs/validation.md | | 120 |
+| ``pyshacl-turbo`` 0.6.5 (pySHACL's API) | 34 s (issue 14) | | 118 |
+
+The report is deterministic: its blank nodes are relabelled canonically (rdflib's
+``to_canonical_graph``), so the same data gives byte-identical Turtle and text.
+``sh:conforms`` follows the specification: true only when there is no result at all.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyshacl import validate
-from rdflib import Graph, Node
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.namespace import RDF, SH
+import pyoxigraph as ox
+import shacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node
 
+from . import sparql_constraints
 from .errors import ShapesError
 
 SHAPES_GLOB = "*.ttl"
@@ -29,7 +60,7 @@ class Result:
 
     def __str__(self) -> str:
         path = f" {self.path}" if self.path else ""
-        return f"{self.severity}: <{self.focus}>{path}: {self.message}"
+        return f"{self.severity}: <{self.focus}>{path}: {self.message or self.component}"
 
 
 @dataclass(frozen=True)
@@ -45,6 +76,9 @@ class Report:
         lines += [str(r) for r in self.results]
         return "\n".join(lines) + "\n"
 
+    def turtle(self) -> bytes:
+        return self.graph.serialize(format="turtle", encoding="utf-8")
+
 
 def load_shapes(shapes_dir: Path) -> Graph:
     g = Graph()
@@ -53,12 +87,30 @@ def load_shapes(shapes_dir: Path) -> Graph:
     return g
 
 
-def _short(node: Node | None, graph: Graph) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, Node) and (node, RDF.first, None) in graph:
+# --- the report ----------------------------------------------------------------------
+
+PATH_FORMS = ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"), (SH.oneOrMorePath, "{}+"),
+              (SH.zeroOrOnePath, "{}?"))
+
+
+def path_text(node: Node, graph: Graph) -> str:
+    """A SHACL path in SPARQL syntax; a sequence path is shown as ``(list)``."""
+    if not isinstance(node, BNode):
+        return str(node)
+    if (node, RDF.first, None) in graph:
         return "(list)"
-    return str(node)
+    for pred, form in PATH_FORMS:
+        inner = graph.value(node, pred)
+        if inner is not None:
+            return form.format(f"<{inner}>" if isinstance(inner, URIRef) else path_text(inner, graph))
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return " | ".join(path_text(n, graph) for n in Collection(graph, alternatives))
+    return "(path)"
+
+
+def _text(node: Node | None) -> str:
+    return "" if node is None else str(node)
 
 
 def summarize(report_graph: Graph) -> tuple[Result, ...]:
@@ -66,77 +118,198 @@ def summarize(report_graph: Graph) -> tuple[Result, ...]:
     for r in report_graph.subjects(RDF.type, SH.ValidationResult):
         severity = report_graph.value(r, SH.resultSeverity)
         messages = sorted(str(m) for m in report_graph.objects(r, SH.resultMessage))
-        out.append(
-            Result(
-                focus=_short(report_graph.value(r, SH.focusNode), report_graph),
-                path=_short(report_graph.value(r, SH.resultPath), report_graph),
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                component=str(report_graph.value(r, SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1],
-                message=messages[0] if messages else "",
-            )
-        )
+        path = report_graph.value(r, SH.resultPath)
+        out.append(Result(
+            focus=_text(report_graph.value(r, SH.focusNode)),
+            path="" if path is None else path_text(path, report_graph),
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            component=_text(report_graph.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+            message=messages[0] if messages else "",
+        ))
     return tuple(sorted(out))
 
 
-class _PreparedQueries(Graph):
-    """A view of a graph's store that parses each SPARQL text once.
+def report_graph(core: Graph, top: list[Node], extra: Iterable[sparql_constraints.Triple]) -> Graph:
+    """One ``sh:ValidationReport`` with the core engine's results (``top``: those that
+    are not details) and the others, its blank nodes relabelled canonically (the same
+    data, the same bytes)."""
+    merged = Graph()
+    results: set[Node] = set(top)
+    for triple in core:
+        merged.add(triple)
+    for s, p, o in extra:
+        merged.add((s, p, o))
+        if p == RDF.type and o == SH.ValidationResult:
+            results.add(s)
+    report = BNode()
+    merged.add((report, RDF.type, SH.ValidationReport))
+    merged.add((report, SH.conforms, Literal(not results)))
+    for r in results:
+        merged.add((report, SH.result, r))
+    return canonical(merged)
 
-    pySHACL runs every SPARQL-based constraint once per focus node, passing the same
-    text each time; rdflib would parse it anew on every call (~50 ms each).
-    """
 
-    def __init__(self, graph: Graph) -> None:
-        super().__init__(store=graph.store, identifier=graph.identifier,
-                         namespace_manager=graph.namespace_manager)
-        self._prepared: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+def canonical(graph: Graph) -> Graph:
+    """The graph with its blank nodes labelled from their content."""
+    out = Graph()
+    out.bind("sh", SH)
+    for triple in to_canonical_graph(graph):
+        out.add(triple)
+    return out
 
-    def query(  # type: ignore[override]
-        self,
-        query_object: Any,
-        processor: Any = "sparql",
-        result: Any = "sparql",
-        initNs: Any = None,  # noqa: N803 (rdflib's name)
-        initBindings: Any = None,  # noqa: N803
-        use_store_provided: bool = True,
-        **kwargs: Any,
-    ) -> Any:
-        if isinstance(query_object, str):
-            key = (query_object, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
-            if key not in self._prepared:
-                self._prepared[key] = prepareQuery(query_object, initNs=dict(initNs or {}))
-            query_object = self._prepared[key]
-            initNs = None
-        return super().query(query_object, processor, result, initNs, initBindings,
-                             use_store_provided, **kwargs)
+
+# --- the engines ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Compiled:
+    """Shapes ready to validate with: the core engine's and the whole-graph queries."""
+
+    core: shacl.Shapes
+    core_graph: Graph
+    sparql: tuple[sparql_constraints.Constraint, ...]
+
+
+def _shacl_shapes(graph: Graph) -> shacl.Shapes:
+    try:
+        return shacl.Shapes.from_text(graph.serialize(format="nt"), "ntriples")
+    except ValueError as exc:
+        raise ShapesError(f"the shapes graph cannot be used: {exc}") from exc
+
+
+def compile_shapes(shapes: Graph) -> Compiled:
+    """Raises ShapesError when the shapes graph cannot be used."""
+    core, taken = sparql_constraints.split(shapes)
+    return Compiled(_shacl_shapes(core), core, tuple(taken))
+
+
+def dump_union(store: ox.Store, path: Path) -> None:
+    """Every graph of the store (default and named) into one N-Triples file: read as one
+    graph, it is their union."""
+    with path.open("wb") as out:
+        store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        for name in sorted(store.named_graphs(), key=str):
+            store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=name)
+
+
+Found = list[tuple[Node, shacl.Result]]  # a result's node in the report graph, and the engine's view
+
+
+def _run_core(shapes: shacl.Shapes, data: Path, into: Graph) -> Found:
+    """The core engine's results, their triples added to ``into`` (without the report node)."""
+    try:
+        report = shapes.validate_file(str(data))
+    except ValueError as exc:
+        raise ShapesError(f"the shapes could not be applied: {exc}") from exc
+    labels: dict[str, Node] = {}
+    parsed = Graph()
+    parsed.parse(data=report.serialize("ntriples"), format="nt", bnode_context=labels)  # type: ignore[arg-type]
+    top = labels.get("r0")
+    for s, p, o in parsed:
+        if s != top:
+            into.add((s, p, o))
+    return [(labels[f"r{i + 1}"], r) for i, r in enumerate(report.results)]
+
+
+TARGET_TRIPLES = (*sparql_constraints.TARGETS, SH.target)
+MAX_DETAIL_DEPTH = 8
+
+
+def _node_shapes(shapes: Graph, graph: Graph, node: Node, found: shacl.Result) -> list[Node]:
+    """The shapes named by the ``sh:node`` that gave this result."""
+    root = found.root_shape
+    if not root or not root.startswith("<"):
+        return []
+    shape = URIRef(root[1:-1])
+    path = graph.value(node, SH.resultPath)
+    if path is None:
+        return sorted(shapes.objects(shape, SH.node))
+    wanted = path_text(path, graph)
+    return sorted(n for ps in shapes.objects(shape, SH.property)
+                  if path_text(shapes.value(ps, SH.path), shapes) == wanted
+                  for n in shapes.objects(ps, SH.node))
+
+
+def _targeted(shapes: Graph, shape: Node, values: list[Node]) -> Graph:
+    """The shapes with every target removed but ``shape`` targeting ``values``."""
+    out = Graph()
+    for s, p, o in shapes:
+        if p not in TARGET_TRIPLES and not (p == RDF.type and o in (RDFS.Class, OWL.Class)):
+            out.add((s, p, o))
+    for value in values:
+        out.add((shape, SH.targetNode, value))
+    return out
+
+
+def add_details(shapes: Graph, data: Path, graph: Graph, found: Found, depth: int = 0) -> None:
+    """For each ``sh:node`` result, the results of its value against that shape, linked
+    by ``sh:detail`` (as pySHACL reports them)."""
+    wanted: dict[Node, list[tuple[Node, Node]]] = {}
+    for node, result in found:
+        value = graph.value(node, SH.value)
+        if result.component != "NodeConstraintComponent" or value is None or isinstance(value, BNode):
+            continue
+        for shape in _node_shapes(shapes, graph, node, result):
+            wanted.setdefault(shape, []).append((node, value))
+    if not wanted or depth >= MAX_DETAIL_DEPTH:
+        return
+    for shape, pairs in sorted(wanted.items()):
+        sub = _run_core(_shacl_shapes(_targeted(shapes, shape, sorted({v for _, v in pairs}))), data, graph)
+        for node, _result in sub:
+            focus = graph.value(node, SH.focusNode)
+            for parent, value in pairs:
+                if focus == value:
+                    graph.add((parent, SH.detail, node))
+        add_details(shapes, data, graph, sub, depth + 1)
+
+
+def validate_store(store: ox.Store, shapes: Graph) -> Report:
+    """Validate the union of every graph in ``store`` against ``shapes``: the one
+    validation of the build and of ``twinned validate``."""
+    compiled = compile_shapes(shapes)
+    core = Graph()
+    with tempfile.TemporaryDirectory(prefix="twinned-validate-") as tmp:
+        data = Path(tmp) / "data.nt"
+        dump_union(store, data)
+        found = _run_core(compiled.core, data, core)
+        add_details(compiled.core_graph, data, core, found)
+    extra = [t for c in compiled.sparql for t in sparql_constraints.run(store, c)]
+    graph = report_graph(core, [node for node, _ in found], extra)
+    results = summarize(graph)
+    conforms = [c.toPython() for c in graph.objects(None, SH.conforms) if isinstance(c, Literal)]
+    return Report(conforms == [True], results, graph)
+
+
+def store_of(graph: Graph) -> ox.Store:
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def validate_graph(data: Graph, shapes: Graph) -> Report:
-    """Validate without inference; the data graph is not changed."""
-    conforms, report_graph, _ = validate(
-        _PreparedQueries(data), shacl_graph=shapes, inference="none", advanced=True,
-        allow_warnings=True, inplace=True,
-    )
-    if not isinstance(report_graph, Graph):  # pySHACL reports a broken shapes graph this way
-        raise ShapesError(str(report_graph))
-    return Report(bool(conforms), summarize(report_graph), report_graph)
+    """Validate an rdflib graph (through ``validate_store``); ``data`` is not changed."""
+    return validate_store(store_of(data), shapes)
 
 
-PYSHACL_MAX_TRIPLES = 25_000  # above this, the compiled shapes (fastshacl) validate
+def validate_graph_reference(data: Graph, shapes: Graph) -> Report:
+    """pySHACL, the reference implementation, for the tests to compare with (slow on a
+    large graph: the build never uses it)."""
+    from pyshacl import validate
 
+    conforms, graph, _ = validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    if not isinstance(graph, Graph):
+        raise ShapesError(str(graph))
+    return Report(bool(conforms), summarize(graph), graph)
+
+
+# --- adapters for the build as it is (sorted N-Triples terms) ------------------------
 
 def validate_triples(triples: list[tuple[str, str, str]], shapes: Graph) -> Report:
-    """Validate sorted N-Triples terms: with pySHACL (the reference) when the graph is
-    small, with the shapes compiled to Python checks (``fastshacl``, tested to give
-    pySHACL's results on every shape fixture) when it is large."""
-    if len(triples) <= PYSHACL_MAX_TRIPLES:
-        from .ntriples import nt_bytes
+    """Validate sorted N-Triples terms (through ``validate_store``)."""
+    from .ntriples import nt_bytes
 
-        graph = Graph()
-        graph.parse(data=nt_bytes(triples), format="nt")
-        return validate_graph(graph, shapes)
-    from .fastshacl import validate_fast
-
-    return validate_fast(triples, shapes)
+    store = ox.Store()
+    store.bulk_load(nt_bytes(triples), ox.RdfFormat.N_TRIPLES)
+    return validate_store(store, shapes)
 
 
 class Pending:
@@ -169,10 +342,10 @@ class Pending:
                 self._process.join()
             if message[0] == "failed":
                 raise ShapesError(message[1])
-            _kind, conforms, results, ttl, self._extra = message
+            _kind, conforms, results, nt, self._extra = message
             graph = Graph()
-            graph.parse(data=ttl, format="turtle")
-            self._report = Report(conforms, results, graph)
+            graph.parse(data=nt, format="nt")
+            self._report = Report(conforms, results, canonical(graph))
         return self._report
 
     def cancel(self) -> None:
@@ -202,8 +375,6 @@ def start_validation(triples: list[tuple[str, str, str]], shapes: Graph,
 
     if len(triples) < PARALLEL_MIN_TRIPLES or not can_fork():
         return Pending(validate_triples(triples, shapes), extra=also())
-    from . import fastshacl, minisparql  # noqa: F401 - imported before forking, not in the child
-
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_validate_child, args=(triples, shapes, also, child), daemon=True)
@@ -217,7 +388,7 @@ def _validate_child(triples: list[tuple[str, str, str]], shapes: Graph, also: Ca
     try:
         report = validate_triples(triples, shapes)
         conn.send(("ok", report.conforms, report.results,
-                   report.graph.serialize(format="turtle", encoding="utf-8"), also()))
+                   report.graph.serialize(format="nt", encoding="utf-8"), also()))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
     finally:
