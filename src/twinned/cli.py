@@ -61,12 +61,24 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    """The project's records against its shapes, or ``--data`` files against ``--shapes``
+    files (the project's shapes when none are named, its records when no data is)."""
     from .build import dataset_triples
-    from .validation import load_shapes, validate_triples
+    from .rdffiles import graph_of, read_quads
+    from .validation import load_shapes, validate_files, validate_triples
 
-    _records, triples = dataset_triples(settings)
-    report = validate_triples(triples, load_shapes(settings.shapes_dir))
-    print(report.text(), end="")
+    if args.data:
+        shapes = args.shapes or sorted(settings.shapes_dir.glob("*.ttl"))
+        report = validate_files(args.data, shapes)
+    else:
+        _records, triples = dataset_triples(settings)
+        shapes_graph = graph_of(read_quads(args.shapes)) if args.shapes else load_shapes(settings.shapes_dir)
+        report = validate_triples(triples, shapes_graph)
+    if args.format == "turtle":
+        sys.stdout.buffer.write(report.turtle())
+        sys.stdout.flush()
+    else:
+        print(report.text(), end="")
     return 0 if report.conforms else 1
 
 
@@ -288,11 +300,18 @@ def parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(handler=cmd_build)
 
-    p = sub.add_parser("validate", help="validate the records against the shapes, publish nothing",
-                       description="Load and map the records and print the SHACL validation report. "
-                       "Nothing is written.", epilog=EPILOG,
+    p = sub.add_parser("validate", help="validate the records (or any RDF files) against SHACL shapes",
+                       description="Load and map the records and print the SHACL validation report; "
+                       "with --data, validate those RDF files instead (Turtle, N-Triples, RDF/XML, "
+                       "JSON-LD, TriG or N-Quads, by extension; their union is the data graph) against "
+                       "the --shapes files (default: the project's shapes/). The same validation as "
+                       "the build's. Nothing is written.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(p)
+    p.add_argument("--data", nargs="+", type=Path, metavar="FILE", help="RDF files to validate")
+    p.add_argument("--shapes", nargs="+", type=Path, metavar="FILE", help="SHACL shapes files")
+    p.add_argument("--format", choices=("text", "turtle"), default="text",
+                   help="the report as text (default) or as a Turtle sh:ValidationReport")
     p.set_defaults(handler=cmd_validate)
 
     _query_parser(sub)

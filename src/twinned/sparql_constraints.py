@@ -28,6 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from .errors import ShapesError
+from .rdffiles import to_rdflib
 
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 # A shape that is the object of one of these is validated for other focus nodes too.
@@ -126,9 +127,32 @@ def _referenced(shapes: Graph, shape: Node) -> bool:
     return any((None, p, shape) in shapes for p in REFERENCES)
 
 
+def flat_body(select: str) -> bool:
+    """True when the WHERE group holds no nested group but those of ``EXISTS``: there,
+    joining the targets in first gives what pre-binding ``$this`` gives (a UNION or an
+    OPTIONAL branch would see ``$this`` unbound)."""
+    masked = mask(select)
+    first = SELECT.search(masked)
+    start = masked.find("{", first.end()) if first else -1
+    if start < 0:
+        return False
+    depth = 0  # inside the WHERE group; deeper only inside an EXISTS
+    for i in range(start + 1, len(masked)):
+        if masked[i] == "{":
+            if depth == 0 and not re.search(r"\bEXISTS\s*$", masked[:i], re.I):
+                return False
+            depth += 1
+        elif masked[i] == "}":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
+
+
 def _offloadable(shapes: Graph, shape: Node, constraint: Node, select: str) -> bool:
     return (
-        (shape, SH.path, None) not in shapes
+        flat_body(select)
+        and (shape, SH.path, None) not in shapes
         and (shape, SH.target, None) not in shapes
         and not _referenced(shapes, shape)
         and not NOT_OFFLOADED.search(mask(select))
@@ -177,18 +201,6 @@ def split(shapes: Graph) -> tuple[Graph, list[Constraint]]:
                                 tuple(sorted(messages))))
         core.remove((shape, SH.sparql, constraint))
     return core, taken
-
-
-def to_rdflib(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def _fill(message: Literal, row: ox.QuerySolution, names: list[str]) -> Literal:

@@ -43,7 +43,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from . import sparql_constraints
-from .errors import ShapesError
+from .errors import InputError, ShapesError
 
 SHAPES_GLOB = "*.ttl"
 
@@ -262,32 +262,60 @@ def add_details(shapes: Graph, data: Path, graph: Graph, found: Found, depth: in
         add_details(shapes, data, graph, sub, depth + 1)
 
 
+def _validate(data: Path, store: ox.Store, shapes: Graph) -> Report:
+    """``data`` (N-Triples) is the data graph for the core engine, ``store`` the same
+    graph for the SPARQL constraints."""
+    compiled = compile_shapes(shapes)
+    core = Graph()
+    found = _run_core(compiled.core, data, core)
+    add_details(compiled.core_graph, data, core, found)
+    extra = [t for c in compiled.sparql for t in sparql_constraints.run(store, c)]
+    graph = report_graph(core, [node for node, _ in found], extra)
+    conforms = [c.toPython() for c in graph.objects(None, SH.conforms) if isinstance(c, Literal)]
+    return Report(conforms == [True], summarize(graph), graph)
+
+
 def validate_store(store: ox.Store, shapes: Graph) -> Report:
     """Validate the union of every graph in ``store`` against ``shapes``: the one
     validation of the build and of ``twinned validate``."""
-    compiled = compile_shapes(shapes)
-    core = Graph()
     with tempfile.TemporaryDirectory(prefix="twinned-validate-") as tmp:
         data = Path(tmp) / "data.nt"
         dump_union(store, data)
-        found = _run_core(compiled.core, data, core)
-        add_details(compiled.core_graph, data, core, found)
-    extra = [t for c in compiled.sparql for t in sparql_constraints.run(store, c)]
-    graph = report_graph(core, [node for node, _ in found], extra)
-    results = summarize(graph)
-    conforms = [c.toPython() for c in graph.objects(None, SH.conforms) if isinstance(c, Literal)]
-    return Report(conforms == [True], results, graph)
+        return _validate(data, store, shapes)
 
 
-def store_of(graph: Graph) -> ox.Store:
+def validate_files(data: list[Path], shapes: list[Path]) -> Report:
+    """``twinned validate --data ... --shapes ...``: any RDF files against any shapes,
+    their literals as written. Raises InputError (every file unreadable or ill-formed)
+    or ShapesError."""
+    from .rdffiles import graph_of, read_quads
+
+    problems = []
+    quads: list[ox.Quad] = []
+    shape_quads: list[ox.Quad] = []
+    for paths, into in ((data, quads), (shapes, shape_quads)):
+        try:
+            into += read_quads(paths)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
     store = ox.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
-    return store
+    store.extend(quads)
+    with tempfile.TemporaryDirectory(prefix="twinned-validate-") as tmp:
+        path = Path(tmp) / "data.nt"
+        ox.serialize((q.triple for q in quads), path, ox.RdfFormat.N_TRIPLES)
+        return _validate(path, store, graph_of(shape_quads))
 
 
 def validate_graph(data: Graph, shapes: Graph) -> Report:
-    """Validate an rdflib graph (through ``validate_store``); ``data`` is not changed."""
-    return validate_store(store_of(data), shapes)
+    """Validate an rdflib graph (the same path); ``data`` is not changed."""
+    with tempfile.TemporaryDirectory(prefix="twinned-validate-") as tmp:
+        path = Path(tmp) / "data.nt"
+        data.serialize(path, format="nt", encoding="utf-8")
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        return _validate(path, store, shapes)
 
 
 def validate_graph_reference(data: Graph, shapes: Graph) -> Report:
