@@ -208,7 +208,8 @@ def _fill(message: Literal, row: ox.QuerySolution, names: list[str]) -> Literal:
     for name in names:
         value = row[name]
         if value is not None:
-            text = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _m, v=value: str(v.value), text)
+            for sigil in "?$":
+                text = text.replace("{" + sigil + name + "}", str(value.value))
     return Literal(text, lang=message.language)
 
 

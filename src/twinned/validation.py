@@ -202,7 +202,7 @@ def _run_core(shapes: shacl.Shapes, data: Path, into: Graph) -> Found:
         raise ShapesError(f"the shapes could not be applied: {exc}") from exc
     labels: dict[str, Node] = {}
     parsed = Graph()
-    parsed.parse(data=report.serialize("ntriples"), format="nt", bnode_context=labels)  # type: ignore[arg-type]
+    parsed.parse(data=report.serialize("ntriples"), format="nt", bnode_context=labels)
     top = labels.get("r0")
     for s, p, o in parsed:
         if s != top:
@@ -222,11 +222,11 @@ def _node_shapes(shapes: Graph, graph: Graph, node: Node, found: shacl.Result) -
     shape = URIRef(root[1:-1])
     path = graph.value(node, SH.resultPath)
     if path is None:
-        return sorted(shapes.objects(shape, SH.node))
+        return sorted(shapes.objects(shape, SH.node), key=str)
     wanted = path_text(path, graph)
-    return sorted(n for ps in shapes.objects(shape, SH.property)
-                  if path_text(shapes.value(ps, SH.path), shapes) == wanted
-                  for n in shapes.objects(ps, SH.node))
+    return sorted((n for ps in shapes.objects(shape, SH.property)
+                   if path_text(shapes.value(ps, SH.path) or BNode(), shapes) == wanted
+                   for n in shapes.objects(ps, SH.node)), key=str)
 
 
 def _targeted(shapes: Graph, shape: Node, values: list[Node]) -> Graph:
@@ -252,8 +252,9 @@ def add_details(shapes: Graph, data: Path, graph: Graph, found: Found, depth: in
             wanted.setdefault(shape, []).append((node, value))
     if not wanted or depth >= MAX_DETAIL_DEPTH:
         return
-    for shape, pairs in sorted(wanted.items()):
-        sub = _run_core(_shacl_shapes(_targeted(shapes, shape, sorted({v for _, v in pairs}))), data, graph)
+    for shape, pairs in sorted(wanted.items(), key=lambda item: str(item[0])):
+        values = sorted({v for _, v in pairs}, key=str)
+        sub = _run_core(_shacl_shapes(_targeted(shapes, shape, values)), data, graph)
         for node, _result in sub:
             focus = graph.value(node, SH.focusNode)
             for parent, value in pairs:
