@@ -5,6 +5,7 @@ run is reported, with its line."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -65,6 +66,19 @@ def to_rdflib(term: object) -> Node:
         if term.datatype.value == XSD_STRING:
             return Literal(term.value, normalize=False)
         return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_oxigraph(term: Node) -> Any:
+    """An rdflib term as pyoxigraph's."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
     raise TypeError(f"not an RDF term: {term!r}")
 
 
