@@ -198,3 +198,15 @@ def test_without_data_the_project_is_validated(capsys: pytest.CaptureFixture[str
     assert main(["validate", "--project", str(ROOT), "--format", "turtle"]) == 0
     out = capsys.readouterr().out
     assert "sh:conforms true" in out
+
+
+def test_a_dump_the_caller_has_replaces_the_stores(tmp_path: Path) -> None:
+    """``union_nt``: the release's N-Triples dump stands for the store's union."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode(EX + "ann"), RDF_TYPE, ox.NamedNode(EX + "Person"), ox.NamedNode(EX + "g1")))
+    store.add(_quad("ann", "name", ox.Literal("Ann"), "g2"))
+    dump = tmp_path / "union.nt"
+    store.dump(dump, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(EX + "g1"))  # the name is missing
+    assert validate_store(store, _shape_graph()).conforms
+    partial = validate_store(store, _shape_graph(), union_nt=dump)
+    assert [r.component for r in partial.results] == ["MinCountConstraintComponent"]
