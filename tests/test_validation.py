@@ -210,3 +210,19 @@ def test_a_dump_the_caller_has_replaces_the_stores(tmp_path: Path) -> None:
     assert validate_store(store, _shape_graph()).conforms
     partial = validate_store(store, _shape_graph(), union_nt=dump)
     assert [r.component for r in partial.results] == ["MinCountConstraintComponent"]
+
+
+def test_forked_validation_of_a_large_graph(shapes: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's validation in a forked process, with the SPARQL constraints forked
+    again where they may be: the same report as in place."""
+    from twinned import validation
+
+    _records, triples = dataset_triples(load_settings(ROOT, env={}))
+    in_place = validate_triples(triples, shapes)
+    monkeypatch.setattr(validation, "PARALLEL_MIN_TRIPLES", 0)
+    monkeypatch.setattr(validation, "PARALLEL_MIN_BYTES", 0)
+    pending = validation.start_validation(triples, shapes, also=lambda: "stats")
+    report = pending.result()
+    assert (report.conforms, report.results, pending.extra) == (True, (), "stats")
+    assert report.turtle() == in_place.turtle()
+    assert validate_triples(triples, shapes).turtle() == in_place.turtle()  # SPARQL forked here

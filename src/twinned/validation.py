@@ -186,10 +186,11 @@ def _start_sparql(store: ox.Store, constraints: tuple[sparql_constraints.Constra
     def run() -> list[sparql_constraints.Triple]:
         return [t for c in constraints for t in sparql_constraints.run(store, c)]
 
-    if not constraints or not large or not can_fork():
-        found = run()
-        return lambda: found
     import multiprocessing
+
+    if not constraints or not large or not can_fork() or multiprocessing.current_process().daemon:
+        found = run()  # (a daemonic process, such as start_validation's, may not fork)
+        return lambda: found
 
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
