@@ -226,3 +226,9 @@ def test_forked_validation_of_a_large_graph(shapes: Graph, monkeypatch: pytest.M
     assert (report.conforms, report.results, pending.extra) == (True, (), "stats")
     assert report.turtle() == in_place.turtle()
     assert validate_triples(triples, shapes).turtle() == in_place.turtle()  # SPARQL forked here
+
+
+def test_no_shapes_at_all_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Data named without --shapes, in a folder with no shapes/: refused, not "conforms"."""
+    assert main(["validate", "--project", str(tmp_path), "--data", str(INVALID)]) == 2
+    assert "expected SHACL shapes" in capsys.readouterr().err

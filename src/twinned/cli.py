@@ -15,7 +15,7 @@ from . import __version__
 from .cli_wikidata import add_parsers as wikidata_parsers
 from .cli_world import register as world_parsers
 from .config import Settings, load_settings
-from .errors import InputError, NotConformant, TwinnedError
+from .errors import InputError, NotConformant, Problem, TwinnedError
 from .extract_cli import add_parser as extract_parser
 
 if TYPE_CHECKING:
@@ -69,6 +69,9 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.data:
         shapes = args.shapes or sorted(settings.shapes_dir.glob("*.ttl"))
+        if not shapes:
+            raise InputError([Problem(str(settings.shapes_dir), 0, "shapes",
+                                      "expected SHACL shapes (*.ttl) here, or files named with --shapes")])
         report = validate_files(args.data, shapes)
     else:
         _records, triples = dataset_triples(settings)
