@@ -284,12 +284,16 @@ def validate_graph_reference(data: Graph, shapes: Graph) -> Report:
 # --- adapters for the build as it is (sorted N-Triples terms) ------------------------
 
 def validate_triples(triples: list[tuple[str, str, str]], shapes: Graph) -> Report:
-    """Validate sorted N-Triples terms (through ``validate_store``)."""
+    """Validate sorted N-Triples terms (through ``validate_store``, given the terms as
+    the N-Triples file it would otherwise dump)."""
     from .ntriples import nt_bytes
 
-    store = ox.Store()
-    store.bulk_load(nt_bytes(triples), ox.RdfFormat.N_TRIPLES)
-    return validate_store(store, shapes)
+    with tempfile.TemporaryDirectory(prefix="twinned-validate-") as tmp:
+        data = Path(tmp) / "data.nt"
+        data.write_bytes(nt_bytes(triples))
+        store = ox.Store()
+        store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
+        return validate_store(store, shapes, union_nt=data)
 
 
 class Pending:
