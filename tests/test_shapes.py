@@ -9,7 +9,8 @@ Each targeted node shape has a folder ``tests/shapes/<ShapeName>/`` with
   message is left out so that rewording one does not break the tests).
 
 Every fixture is validated together with the SKOS schemes from ontology/, as the
-build does. To (re)write the .expected files after changing a shape or a fixture, run
+build does, by the build's validation (``validate_graph``: the ``shacl`` engine and
+pyoxigraph); each also gives the same results with pySHACL, the reference. To (re)write the .expected files after changing a shape or a fixture, run
 
     TWINNED_UPDATE_EXPECTED=1 pytest tests/test_shapes.py
 
@@ -29,7 +30,7 @@ from rdflib.namespace import RDF, SH, XSD
 
 from twinned.build import dataset_graph
 from twinned.config import load_settings
-from twinned.validation import Report, Result, load_shapes, validate_graph
+from twinned.validation import Report, Result, load_shapes, validate_graph, validate_graph_reference
 from twinned.vocab import TW, schemes_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +99,16 @@ def test_invalid_fixture_gives_expected_report(path: Path, shapes: Graph, scheme
     assert not report.conforms
     assert expected, f"{expected_file.name} is empty"
     assert actual == expected
+
+
+@pytest.mark.parametrize("path", fixtures("valid") + fixtures("invalid"), ids=fixture_id)
+def test_pyshacl_gives_the_same_report(path: Path, shapes: Graph, schemes: Graph) -> None:
+    data = Graph()
+    data.parse(path, format="turtle")
+    data += schemes
+    ours, reference = validate_graph(data, shapes), validate_graph_reference(data, shapes)
+    assert ours.conforms == reference.conforms
+    assert [line(r) for r in ours.results] == [line(r) for r in reference.results]
 
 
 def test_every_targeted_shape_has_valid_and_invalid_fixtures() -> None:

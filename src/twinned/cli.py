@@ -15,7 +15,7 @@ from . import __version__
 from .cli_wikidata import add_parsers as wikidata_parsers
 from .cli_world import register as world_parsers
 from .config import Settings, load_settings
-from .errors import InputError, NotConformant, TwinnedError
+from .errors import InputError, NotConformant, Problem, TwinnedError
 from .extract_cli import add_parser as extract_parser
 
 if TYPE_CHECKING:
@@ -61,12 +61,27 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    """The project's records against its shapes, or ``--data`` files against ``--shapes``
+    files (the project's shapes when none are named, its records when no data is)."""
     from .build import dataset_triples
-    from .validation import load_shapes, validate_triples
+    from .rdffiles import graph_of, read_quads
+    from .validation import load_shapes, validate_files, validate_triples
 
-    _records, triples = dataset_triples(settings)
-    report = validate_triples(triples, load_shapes(settings.shapes_dir))
-    print(report.text(), end="")
+    if args.data:
+        shapes = args.shapes or sorted(settings.shapes_dir.glob("*.ttl"))
+        if not shapes:
+            raise InputError([Problem(str(settings.shapes_dir), 0, "shapes",
+                                      "expected SHACL shapes (*.ttl) here, or files named with --shapes")])
+        report = validate_files(args.data, shapes)
+    else:
+        _records, triples = dataset_triples(settings)
+        shapes_graph = graph_of(read_quads(args.shapes)) if args.shapes else load_shapes(settings.shapes_dir)
+        report = validate_triples(triples, shapes_graph)
+    if args.format == "turtle":
+        sys.stdout.buffer.write(report.turtle())
+        sys.stdout.flush()
+    else:
+        print(report.text(), end="")
     return 0 if report.conforms else 1
 
 
@@ -302,11 +317,18 @@ def parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(handler=cmd_build)
 
-    p = sub.add_parser("validate", help="validate the records against the shapes, publish nothing",
-                       description="Load and map the records and print the SHACL validation report. "
-                       "Nothing is written.", epilog=EPILOG,
+    p = sub.add_parser("validate", help="validate the records (or any RDF files) against SHACL shapes",
+                       description="Load and map the records and print the SHACL validation report; "
+                       "with --data, validate those RDF files instead (Turtle, N-Triples, RDF/XML, "
+                       "JSON-LD, TriG or N-Quads, by extension; their union is the data graph) against "
+                       "the --shapes files (default: the project's shapes/). The same validation as "
+                       "the build's. Nothing is written.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(p)
+    p.add_argument("--data", nargs="+", type=Path, metavar="FILE", help="RDF files to validate")
+    p.add_argument("--shapes", nargs="+", type=Path, metavar="FILE", help="SHACL shapes files")
+    p.add_argument("--format", choices=("text", "turtle"), default="text",
+                   help="the report as text (default) or as a Turtle sh:ValidationReport")
     p.set_defaults(handler=cmd_validate)
 
     _query_parser(sub)
