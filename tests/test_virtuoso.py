@@ -237,8 +237,11 @@ def test_a_partial_answer_is_a_timeout(loaded: Virtuoso) -> None:
     from twinned.external import _check
 
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-    response = httpx.post(loaded.sparql, data={"query": heavy, "timeout": "500"},
-                          headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    for limit in ("500", "2000", "5000"):  # a busy machine may stop it before it has a partial answer
+        response = httpx.post(loaded.sparql, data={"query": heavy, "timeout": limit},
+                              headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        if response.status_code == 200:
+            break
     assert response.status_code == 200 and response.headers.get("X-SQL-State")
     with pytest.raises(he.QueryTimeout, match="answered in part"):
         _check(response, loaded.sparql, None)

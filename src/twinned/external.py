@@ -199,6 +199,9 @@ def dict_list(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
+VIRTUOSO_TIMEOUT = "S1T00"  # Virtuoso's SQL state for a query stopped at its time limit
+
+
 def _check(response: httpx.Response, endpoint: str, auth: httpx.Auth | None, limit: float | None = None) -> None:
     """Errors as the server reports them: a refused query is the client's 400, a store
     that gave up at its own time limit (Virtuoso answers 200 with what it found so far and
@@ -206,6 +209,10 @@ def _check(response: httpx.Response, endpoint: str, auth: httpx.Auth | None, lim
     (Virtuoso: ``X-SPARQL-MaxRows``) a 503 too, anything else a 503."""
     if response.status_code == 400:
         raise he.QuerySyntaxError(f"The store refused the query: {_refusal(response, auth)}")
+    if response.is_error and VIRTUOSO_TIMEOUT in response.text[:2000]:
+        ran = f"The query ran longer than the limit of {limit:g} s: the store" if limit else "The store"
+        raise he.QueryTimeout(f"{ran} stopped the query at its own limit ({VIRTUOSO_TIMEOUT}) before it had a "
+                              "partial answer.")
     if response.is_error:
         raise StoreUnavailable(f"The store at {display_url(endpoint)} failed: {_refusal(response, auth)}")
     cap = response.headers.get("X-SPARQL-MaxRows")
@@ -341,12 +348,13 @@ class RemoteStore:
               default_graph: Any = None, named_graphs: Any = None,
               use_default_graph_as_union: bool = False, base_iri: str | None = None, **_other: Any) -> Any:
         text = strip_comments(bind_values(query, substitutions))
+        # SyntaxError as from the embedded store (its line numbers too), before the store sees it
+        parsed = _PARSER.query(text, base_iri=base_iri) if base_iri else _PARSER.query(text)
         if base_iri:  # relative IRIs resolve against it there too (a BASE of the query's own wins)
             text = f"BASE <{base_iri}>\n{text}"
         defaults = default_graph if isinstance(default_graph, list) else [default_graph] if default_graph else []
         default_iris = [g.strip("<>") for g in (_graph_term(x) for x in defaults) if g]
         named = [str(g.value) for g in named_graphs or []]
-        parsed = _PARSER.query(text)  # SyntaxError as from the embedded store, before the store sees it
         form = _form(text)
         virtuoso = self._is_virtuoso()
         if form == "DESCRIBE" and virtuoso:
