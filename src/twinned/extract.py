@@ -23,7 +23,11 @@ from .extract_dates import DateMention, find_dates
 from .extract_names import NameIndex, NameMention, fold_name
 from .extract_text import html_to_text, looks_like_html
 from .extract_types import DocMention, TypeReading, TypeScheme, find_documents
+from .extract_gazetteer import WorldGazetteer, load_world
+from .extract_resolve import read_links
+from .records import QID as QID_RE
 from .records import Gazetteer, load_gazetteer
+from .wikidata import default_extract
 from .vocab import load_vocabulary
 
 INTENT_TYPES = frozenset({"letter-of-intent", "protocol-of-intent", "letter-of-interest", "declaration-of-intent",
@@ -141,6 +145,7 @@ class Stub:
     kind: str
     country: str | None
     evidence: Evidence
+    candidates: tuple[str, ...] = ()   # the gazetteer's places of that name, when it has several
 
 
 @dataclass
@@ -154,6 +159,7 @@ class Draft:
     stubs: list[Stub]
     gazetteer: Gazetteer
     threshold: float
+    world: WorldGazetteer | None = None
 
 
 @dataclass(frozen=True)
@@ -178,29 +184,64 @@ def read_page(path: Path, kind: str = "auto") -> Page:
 
 
 class Extractor:
-    """Reads pages against one project's gazetteer and schemes."""
+    """Reads pages against one project's gazetteer (extended with the Wikidata extract and GeoNames,
+    see extract_gazetteer) and schemes."""
 
-    def __init__(self, project_dir: Path, threshold: float = 0.7, date_order: str | None = None) -> None:
+    def __init__(self, project_dir: Path, threshold: float = 0.7, date_order: str | None = None,
+                 extract: Path | None = None, geonames: bool = True) -> None:
         vocabulary = load_vocabulary(project_dir / "ontology")
-        self.gazetteer = load_gazetteer(project_dir / "data", vocabulary)
-        self.index = NameIndex(self.gazetteer)
+        self.curated = load_gazetteer(project_dir / "data", vocabulary)
+        self.extract_dir = extract if extract is not None else default_extract(project_dir)
+        self.world = load_world(self.curated, self.extract_dir, geonames)
+        self.gazetteer = self.world.gazetteer
+        self.links = read_links(self.extract_dir)
+        self.index = NameIndex(self.gazetteer, self.world)
         self.types = TypeScheme.load(project_dir / "ontology")
         self.areas = AreaScheme.load(project_dir / "ontology")
         self.threshold = threshold
         self.date_order = date_order
 
-    def city_key(self, key_or_qid: str) -> str:
+    def city(self, given: str) -> Home:
+        """The publishing city: a key or QID of the gazetteer, or a name it knows (settled by a
+        country written after a comma: "Springfield, US"); any other name becomes a stub."""
         for key, place in self.gazetteer.places.items():
-            if key_or_qid in (key, place.identity.wikidata):
-                return key
-        raise InputError([Problem("--city", 0, "city", f"a place key or QID of data/places.yaml, not {key_or_qid!r}")])
+            if given in (key, place.identity.wikidata):
+                return Home(key, given, None)
+        if QID_RE.fullmatch(given):
+            raise InputError([Problem("--city", 0, "city", f"a QID of data/places.yaml or of the Wikidata extract "
+                                                          f"(not {given!r}), or the city's name")])
+        name, _, country = given.partition(",")
+        found = [n for n in self.index.find(name.strip()) if n.start == 0 and n.end == len(name.strip())]
+        if found and found[0].kind == "place":
+            return Home(found[0].key, given, None)
+        candidates = found[0].candidates if found and found[0].kind == "unsure" else ()
+        code = country.strip().upper() or None
+        same = [k for k in candidates if self.gazetteer.places[k].country == code]
+        if len(same) == 1:
+            return Home(same[0], given, None)
+        key = _stub_key(name.strip(), self.gazetteer)
+        stub = Stub(key, name.strip(), "city", code, Evidence(given, 0, 0, 0.4, "--city"), candidates=candidates)
+        return Home(key, given, stub)
+
+    def city_key(self, given: str) -> str:
+        return self.city(given).key
 
     def extract(self, page: Page, city: str) -> Draft:
-        run = _Run(self, page.text, self.city_key(city))
+        home = self.city(city)
+        run = _Run(self, page.text, home)
         partnerships, memberships = run.blocks()
         title = page.title or _first_heading(run, page)
         return Draft(run.home, page.name, title, page.text, partnerships, memberships, run.stub_list(),
-                     self.gazetteer, self.threshold)
+                     self.gazetteer, self.threshold, self.world)
+
+
+@dataclass(frozen=True)
+class Home:
+    """The publishing city: its key, as given, and its stub when the gazetteer does not know it."""
+
+    key: str
+    given: str
+    stub: Stub | None
 
 
 def _first_heading(run: _Run, page: Page) -> str:
@@ -213,20 +254,23 @@ def _first_heading(run: _Run, page: Page) -> str:
 class _Run:
     """One extraction: the page's names, dates and lines, and what was built from them."""
 
-    def __init__(self, ex: Extractor, text: str, home: str) -> None:
+    def __init__(self, ex: Extractor, text: str, home: Home) -> None:
         self.ex = ex
         self.text = text
-        self.home = home
-        self.names = ex.index.find(text)
+        self.home = home.key
+        self.names = ex.index.find(text, ex.gazetteer.places[home.key].identity.wikidata
+                                   if home.key in ex.gazetteer.places else None, ex.links)
+        if home.stub is not None:
+            self.names = _home_names(text, home.stub, self.names)
         self.dates = find_dates(text, ex.date_order)
         self.date_spans = [(d.start, d.end) for d in self.dates]
         self.docs = find_documents(text, dates=self.date_spans)
-        self.finder = PartyFinder(text, self.names, home)
+        self.finder = PartyFinder(text, self.names, self.home)
         self.lines = self._lines()
         self.area_columns = {line.table: c for line in self.lines if line.table is not None
                              for c in [area_column(text, line)] if c is not None}
         self.used: set[int] = set()          # starts of dates already given to a field
-        self.stubs: dict[str, Stub] = {}
+        self.stubs: dict[str, Stub] = {home.key: home.stub} if home.stub else {}
 
     # -- lines and blocks --------------------------------------------------------------
 
@@ -648,6 +692,14 @@ class _Run:
             first = n is block.networks[0]
             out.append(Membership(n.key, n, block.lines, since if first else None, qualifier if first else None))
         return out
+
+
+def _home_names(text: str, stub: Stub, names: list[NameMention]) -> list[NameMention]:
+    """The publishing city's own name, where the gazetteer does not know it."""
+    own = [NameMention(m.start(), m.end(), m.group(0), "place", stub.key, "the publishing city (--city)", True)
+           for m in re.finditer(rf"(?<!\w){re.escape(stub.name)}(?!\w)", text)]
+    kept = [n for n in names if not any(o.start < n.end and n.start < o.end for o in own)]
+    return sorted(kept + own, key=lambda n: n.start)
 
 
 def _stub_key(name: str, gazetteer: Gazetteer) -> str:

@@ -145,7 +145,7 @@ class PartyFinder:
 
     def party(self, line: Line) -> Party | None:
         names = self.in_line(line)
-        places = [n for n in names if n.kind == "place" and n.key != self.home]
+        places = [n for n in names if n.kind == "place" and n.key != self.home and not n.weak]
         homes = [n for n in names if n.kind == "place" and n.key == self.home]
         found = self._around_home(line, homes) + self._relations(line) + self._list_head(line, names)
         known = [p for p in found if p.key]
@@ -164,6 +164,8 @@ class PartyFinder:
         for n in self.names:
             if n.start == pos and n.kind == "place":
                 return None if n.key == self.home else Party(n.key, n.text, n.start, n.end, n, "party")
+            if n.start == pos and n.kind == "unsure":
+                return Party(None, n.text, n.start, n.end, n, "party")
             if n.start == pos:
                 return None
         m = proper_name_at(self.text, pos)
@@ -191,7 +193,7 @@ class PartyFinder:
             ends = line.start + tail.start()
             starts = [line.start + m.end() for m in re.finditer(
                 r"(?:^|\b(?:between|of|with)\s+(?:the\s+)?(?:(?:cities|towns|municipalities)\s+of\s+)?)", before)]
-            starts += [n.start for n in self.names if n.end == ends and n.kind == "place"]
+            starts += [n.start for n in self.names if n.end == ends and n.kind in ("place", "unsure")]
             for pos in sorted(set(starts), reverse=True):
                 p = self._name_at(pos, line)
                 if p and p.end == ends:
@@ -233,7 +235,12 @@ class PartyFinder:
 
 def heading_place(finder: PartyFinder, line: Line) -> Party | None:
     """The place a heading names (its last gazetteer place other than the publishing city)."""
-    places = [n for n in finder.in_line(line) if n.kind == "place" and n.key != finder.home]
+    alone = [n for n in finder.in_line(line) if n.kind in ("place", "unsure") and n.key != finder.home
+             and not finder.text[line.start:n.start].strip(" -–•*#0-9.") and not finder.text[n.end:line.end].strip()]
+    if alone:
+        n = alone[0]
+        return Party(n.key if n.kind == "place" else None, n.text, n.start, n.end, n, "heading")
+    places = [n for n in finder.in_line(line) if n.kind == "place" and n.key != finder.home and not n.weak]
     if places:
         n = places[-1]
         return Party(n.key, n.text, n.start, n.end, n, "heading")
