@@ -122,7 +122,7 @@ def _evaluate(args: argparse.Namespace, settings: Settings, page: object) -> int
     if not args.gold:
         raise InputError([Problem("--gold", 0, "gold", "the curated records to compare with (--gold FILE)")])
     extractor = Extractor(settings.project_dir, args.threshold, args.date_order, settings.wikidata_extract)
-    city, gold = gold_facts(Path(args.gold), identify_by(extractor.gazetteer))
+    city, gold = gold_facts(Path(args.gold), identify_by(extractor.curated))
     found = draft_facts(extractor.extract(page, args.city or city))
     scores = score(found, gold)
     sys.stdout.write(report(scores, args.page, args.gold))

@@ -188,7 +188,7 @@ def pages_of(folder: Path) -> list[Path]:
 
 def evaluate_page(extractor: Extractor, page: Path, gold: Path) -> tuple[Facts, Facts]:
     """The draft's facts and the gold's, places identified through the extractor's gazetteer."""
-    city, gold_set = gold_facts(gold, identify_by(extractor.gazetteer))
+    city, gold_set = gold_facts(gold, identify_by(extractor.curated))
     return draft_facts(extractor.extract(read_page(page), city)), gold_set
 
 
