@@ -21,6 +21,7 @@ from .extract_blocks import (BULLET, Block, Line, Party, PartyFinder, area_colum
                              lines_of, sentences)
 from .extract_dates import DateMention, find_dates
 from .extract_names import NameIndex, NameMention, fold_name
+from .extract_parties import split
 from .extract_text import html_to_text, looks_like_html
 from .extract_types import DocMention, TypeReading, TypeScheme, find_documents
 from .extract_gazetteer import WorldGazetteer, load_world
@@ -279,7 +280,9 @@ class _Run:
         table: int | None = None
         for s, e in lines_of(self.text):
             has_doc = any(s <= d.start < e for d in self.docs)
-            has_full = any(s <= d.start < e and d.kind in ("day", "iso", "numeric", "month") for d in self.dates)
+            has_full = any(s <= d.start < e and (d.kind in ("day", "iso", "numeric", "month") or d.preposition == "since"
+                                                 or bool(PARTNERSHIP_CUES.search(self.text, s, e)))
+                           for d in self.dates)
             row = " | " in self.text[s:e]
             table = (table if table is not None else s) if row else None
             listed = row or bool(BULLET.match(self.text, s, e))
@@ -289,7 +292,12 @@ class _Run:
     def blocks(self) -> tuple[list[Partnership], list[Membership]]:
         blocks: list[Block] = []
         current: Block | None = None
-        for line in self.lines:
+        for line in self._segments():
+            if isinstance(line, tuple):
+                sub, group = line
+                blocks += [Block("partnership", _party_key(p), p, [sub]) for p in group]
+                current = blocks[-1]
+                continue
             if line.kind == "debris":
                 continue
             networks = [n for n in self.finder.in_line(line) if n.kind == "network"]
@@ -322,6 +330,17 @@ class _Run:
                     memberships[m.network] = m
         return partnerships, list(memberships.values())
 
+    def _segments(self) -> list[Line | tuple[Line, list[Party]]]:
+        """The page's lines, a line naming several partners cut into their clauses (extract_parties)."""
+        out: list[Line | tuple[Line, list[Party]]] = []
+        for line in self.lines:
+            parts = split(self.finder, line) if line.kind == "content" else None
+            if parts is None:
+                out.append(line)
+                continue
+            out += [sub if not group else (sub, group) for sub, group in parts]
+        return out
+
     def _connects(self, line: Line) -> bool:
         """A line naming no partner continues the block before it only if it says something a record
         can use: a document, a date, a place, a renewal or cooperation in some field."""
@@ -349,6 +368,7 @@ class _Run:
 
     def _partnership(self, block: Block) -> Partnership | None:
         assert block.party is not None
+        self.used = set()      # lines a partner shares with others (an enumeration) give each the same dates
         content = [line for line in block.lines if line.kind == "content"]
         party = self._best_party(block)
         resolved = party.key is not None

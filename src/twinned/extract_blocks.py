@@ -143,11 +143,19 @@ class PartyFinder:
     def in_line(self, line: Line) -> list[NameMention]:
         return [n for n in self.names if line.start <= n.start and n.end <= line.end]
 
+    def parties_in(self, line: Line) -> list[Party]:
+        """Every partner the line names in a party position."""
+        names = self.in_line(line)
+        homes = [n for n in names if n.kind == "place" and n.key == self.home]
+        return self._around_home(line, homes) + self._relations(line) + self._list_head(line, names)
+
+    def name_at(self, pos: int, line: Line) -> Party | None:
+        return self._name_at(pos, line)
+
     def party(self, line: Line) -> Party | None:
         names = self.in_line(line)
         places = [n for n in names if n.kind == "place" and n.key != self.home and not n.weak]
-        homes = [n for n in names if n.kind == "place" and n.key == self.home]
-        found = self._around_home(line, homes) + self._relations(line) + self._list_head(line, names)
+        found = self.parties_in(line)
         known = [p for p in found if p.key]
         if known or found:
             return sorted(known or found, key=lambda p: p.start)[0]

@@ -32,7 +32,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p, r
     ("day", rf"\b{_DAY}\.?\s+{_MONTH},?\s+{_YEAR}\b"),
     ("day", rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
     ("iso", r"\b(?P<year>1[89]\d\d|20\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
-    ("numeric", r"(?<![\d/.])(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[01]?\d)(?P=sep)\s?(?P<year>1[89]\d\d|20\d\d)"
+    ("numeric", r"(?<![\d/.])(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[0-3]?\d)(?P=sep)\s?(?P<year>1[89]\d\d|20\d\d)"
                 + _END),
     ("month", rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b"),
     ("year", rf"(?<![\d/.\-–—]){_YEAR}(?!\s*[-–—/]\s*\d)(?![\d%])"),

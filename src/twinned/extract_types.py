@@ -69,7 +69,8 @@ def _extend_left(text: str, head_start: int, floor: int) -> int:
         m = words[i]
         gap = text[floor + m.end():start]
         word = m.group(0).lower()
-        sister_city = word in ("city", "cities", "town") and i and words[i - 1].group(0).lower() in ("sister", "twin")
+        sister_city = word in ("city", "cities", "town") and i and \
+            words[i - 1].group(0).lower() in ("sister", "twin", "friendship", "partner")
         if gap.strip() or (word not in PREMODIFIERS and not sister_city):
             break
         start = floor + m.start()

@@ -1,0 +1,105 @@
+"""Lines that name several partners: prose enumerations and chained clauses.
+
+"Turku has been twinned with Gothenburg, Bergen and Aarhus since 1946" names three
+partners that share one clause: each gets the whole clause (and so "since 1946").
+"The city has been twinned with Bremen since 1976 and with Turku since 1958; it signed
+a cooperation agreement with Marseille in 1992" names partners in clauses of their own:
+the line is cut before each clause ("and with", "; it signed ... with", ", and a
+friendship agreement with"), and each partner gets its clause. What precedes the
+first partner's sentence stays an ordinary line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .extract_blocks import Line, Party, PartyFinder, sentences
+
+# after a partner: another one of the same enumeration (", Y", " and Y", ", and Y", " & Y")
+ENUMERATION = re.compile(r"(?:\s*,\s*(?:and\s+|as well as\s+)?|\s+(?:and|&|as well as)\s+)(?:the\s+)?")
+# a further partner in a clause of its own: "... and with Y", "; ... with Y", "sister city of Y"
+CHAINED_WITH = re.compile(r"\b(?:and|also|as well as|,|;)\s+(?:also\s+)?with\s+(?:the\s+)?$", re.IGNORECASE)
+SISTER_OF = re.compile(r"\b(?:sister|twin|partner|friendship)[\s-](?:city|cities|town|towns)\s+(?:of|to)\s+"
+                       r"(?:the\s+)?$", re.IGNORECASE)
+CLAUSE_CUT = re.compile(r";|,\s+and\b|\band\b|,")
+
+
+def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
+    """The partners a line names in party positions, in order, each with whether it continues the
+    enumeration of the one before it."""
+    found = {p.start: p for p in finder.parties_in(line)}
+    for m in re.finditer(r"\b(?:with|of|to)\s+(?:the\s+)?", finder.text[line.start:line.end]):
+        pos = line.start + m.end()
+        before = finder.text[line.start:pos]
+        if pos in found or not (SISTER_OF.search(before) or (found and CHAINED_WITH.search(before))):
+            continue
+        p = finder.name_at(pos, line)
+        if p is not None:
+            found[p.start] = p
+    out: list[tuple[Party, bool]] = []
+    for p in sorted(found.values(), key=lambda p: p.start):
+        out.append((p, False))
+        out += _enumerated(finder, line, p, found)
+    seen: set[str] = set()
+    unique = []
+    for p, enumerated in sorted(out, key=lambda x: x[0].start):
+        ident = p.key or p.name
+        if ident not in seen:
+            seen.add(ident)
+            unique.append((p, enumerated))
+    return unique
+
+
+def _enumerated(finder: PartyFinder, line: Line, first: Party, found: dict[int, Party]) -> list[tuple[Party, bool]]:
+    out: list[tuple[Party, bool]] = []
+    last = first
+    while True:
+        m = ENUMERATION.match(finder.text, last.end, line.end)
+        if not m or m.end() in found:
+            return out
+        p = finder.name_at(m.end(), line)
+        if p is None or (p.key is None and first.key is not None and p.mention is None):
+            return out
+        out.append((p, True))
+        last = p
+
+
+def split(finder: PartyFinder, line: Line) -> list[tuple[Line, list[Party]]] | None:
+    """A line naming several partners cut into segments, each with the partners it is about
+    (none for a leading segment before the first partner's sentence); None for a line of one partner."""
+    found = parties(finder, line)
+    if len(found) < 2 or line.listed:
+        return None
+    groups: list[list[Party]] = []
+    for p, enumerated in found:
+        if enumerated and groups:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    if len(groups) == 1 and len(groups[0]) == 1:
+        return None
+    first_sentence = next((s for s, e in sentences(finder.text, line.start, line.end) if s <= groups[0][0].start < e),
+                          line.start)
+    cuts = [first_sentence] + [_cut(finder.text, g_prev[-1].end, g[0].start) for g_prev, g in zip(groups, groups[1:])]
+    out: list[tuple[Line, list[Party]]] = []
+    if first_sentence > line.start:
+        out.append((_sub(line, finder.text, line.start, first_sentence), []))
+    for i, group in enumerate(groups):
+        end = cuts[i + 1] if i + 1 < len(cuts) else line.end
+        out.append((_sub(line, finder.text, cuts[i], end), group))
+    return out
+
+
+def _cut(text: str, after: int, before: int) -> int:
+    """Where the clause of the next partner begins: the last ";", ", and", "and" or "," between."""
+    cuts = list(CLAUSE_CUT.finditer(text, after, before))
+    return cuts[-1].start() if cuts else before
+
+
+def _sub(line: Line, text: str, start: int, end: int) -> Line:
+    while start < end and text[start] in " ,;":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    return replace(line, start=start, end=end, text=text[start:end])
