@@ -37,6 +37,8 @@ def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
         p = finder.name_at(pos, line)
         if p is not None:
             found[p.start] = p
+    if any(p.key for p in found.values()):
+        found = {k: p for k, p in found.items() if p.key or p.mention or _beside_country(finder, p)}
     out: list[tuple[Party, bool]] = []
     for p in sorted(found.values(), key=lambda p: p.start):
         out.append((p, False))
@@ -49,6 +51,12 @@ def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
             seen.add(ident)
             unique.append((p, enumerated))
     return unique
+
+
+def _beside_country(finder: PartyFinder, p: Party) -> bool:
+    """An unknown name written with its country: "Mante (Mexico)", "Yateras, Cuba", "Kiruna in Sweden"."""
+    return any(n.kind == "country" and 0 <= n.start - p.end <= 5 and
+               re.fullmatch(r"\s*(?:\(|,|in)?\s*", finder.text[p.end:n.start]) for n in finder.names)
 
 
 def _enumerated(finder: PartyFinder, line: Line, first: Party, found: dict[int, Party]) -> list[tuple[Party, bool]]:
@@ -81,7 +89,9 @@ def split(finder: PartyFinder, line: Line) -> list[tuple[Line, list[Party]]] | N
         return None
     first_sentence = next((s for s, e in sentences(finder.text, line.start, line.end) if s <= groups[0][0].start < e),
                           line.start)
-    cuts = [first_sentence] + [_cut(finder.text, g_prev[-1].end, g[0].start) for g_prev, g in zip(groups, groups[1:])]
+    starts = [s for s, _ in sentences(finder.text, line.start, line.end)]
+    cuts = [first_sentence] + [_cut(finder.text, max([g_prev[-1].end] + [s for s in starts if s <= g[0].start]),
+                                    g[0].start) for g_prev, g in zip(groups, groups[1:])]
     out: list[tuple[Line, list[Party]]] = []
     if first_sentence > line.start:
         out.append((_sub(line, finder.text, line.start, first_sentence), []))
@@ -92,9 +102,10 @@ def split(finder: PartyFinder, line: Line) -> list[tuple[Line, list[Party]]] | N
 
 
 def _cut(text: str, after: int, before: int) -> int:
-    """Where the clause of the next partner begins: the last ";", ", and", "and" or "," between."""
+    """Where the clause of the next partner begins: the last ";", ", and", "and" or "," between the
+    previous partner (or the start of the next partner's sentence) and the next partner."""
     cuts = list(CLAUSE_CUT.finditer(text, after, before))
-    return cuts[-1].start() if cuts else before
+    return cuts[-1].start() if cuts else after
 
 
 def _sub(line: Line, text: str, start: int, end: int) -> Line:
