@@ -58,6 +58,8 @@ BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)
 ANNOTATION = re.compile(r"(?:\s*(?:City|Town|County|Region))?(?:\s*,\s*[^,()\d]{2,40}?)?\s*\(")
+ENDED = re.compile(r"\b(?:suspend\w*|ended|end|terminat\w*|until|froze\w*|cancel\w*|dissolv\w*)\W+(?:\w+\W+)?$",
+                   re.IGNORECASE)
 APPROVAL = re.compile(r"\b(?:approv\w*|decision|resolution|consent|vote)\b", re.IGNORECASE)
 MEMBER = re.compile(r"\b(?:member|members|membership|joined|join)\b", re.IGNORECASE)
 PARTNERSHIP_CUES = re.compile(r"\b(?:twin\w*|sister|partner\w*|friendship|friendly relations|relations|"
@@ -362,6 +364,8 @@ class _Run:
                 first.began = first.began or p.began
             else:
                 by_key[p.partner] = p
+        for p in by_key.values():
+            _drop_repeats(p)
         return list(by_key.values())
 
     # -- one partner ---------------------------------------------------------------------
@@ -573,7 +577,7 @@ class _Run:
             reading = TypeReading(target.type, min(target.reading.confidence, 0.85), "renewal of the document before")
             doc = Document(target.mention, target.type, reading,
                            renews=_last_of_chain(p.documents + out, target), from_list=len(dates) > 1)
-            doc.signings = self._signings(p, [d], s, e, None) if len(dates) == 1 else [Signing(d)]
+            doc.signings = self._signings(p, [d], words[0].start(), e, None) if len(dates) == 1 else [Signing(d)]
             out.append(doc)
         return out
 
@@ -684,8 +688,21 @@ class _Run:
                         continue
                     if p.began is None or d.date < p.began.date:
                         p.began = d
+        if p.began is None and not p.documents:
+            p.began = self._listed_date(content)
         if p.began:
             self.used.add(p.began.start)
+
+    def _listed_date(self, content: list[Line]) -> DateMention | None:
+        """A list item or table row naming a partner and a date but no document ("Tartu, Estonia — 1990",
+        "Germany | Wiesbaden | twin city | 1961"): the date is when the partnership began."""
+        for line in content:
+            if not line.listed or any(line.start <= d.start < line.end for d in self.docs):
+                continue
+            for d in self._free_dates(line.start, line.end):
+                if not ENDED.search(self.text, max(line.start, d.start - 25), d.start):
+                    return d
+        return None
 
     def _memberships(self, block: Block) -> list[Membership]:
         home_names = {n.text for n in self.names if n.kind == "place" and n.key == self.home}
@@ -720,6 +737,27 @@ def _home_names(text: str, stub: Stub, names: list[NameMention]) -> list[NameMen
            for m in re.finditer(rf"(?<!\w){re.escape(stub.name)}(?!\w)", text)]
     kept = [n for n in names if not any(o.start < n.end and n.start < o.end for o in own)]
     return sorted(kept + own, key=lambda n: n.start)
+
+
+def _drop_repeats(p: Partnership) -> None:
+    """A document named again (the headline's undated "partnership treaty", the intro's "the agreement
+    was signed on November 17, 1959" beside the list's "sister city agreement signed 11/17/1959") is
+    one document: an undated one of a type a dated one has, or a broader-typed one of the same date, goes."""
+    kept: list[Document] = []
+    needed = {id(d.renews) for d in p.documents if d.renews} | {id(d.follows) for d in p.documents if d.follows}
+    for doc in p.documents:
+        dates = {str(s.date.date) for s in doc.signings if s.date}
+        others = [d for d in p.documents if d is not doc]
+        repeat = (not dates and any(d.type == doc.type and any(s.date for s in d.signings) for d in others)) or \
+            (doc.type in ("agreement", "memorandum") and any(
+                BROADER.get(d.type) == doc.type and dates and dates <= {str(s.date.date) for s in d.signings if s.date}
+                for d in others))
+        if repeat and id(doc) not in needed and doc.renews is None:
+            continue
+        kept.append(doc)
+    if len(kept) < len(p.documents):
+        p.documents = kept
+        _name_documents(p)
 
 
 def _stub_key(name: str, gazetteer: Gazetteer) -> str:
