@@ -38,6 +38,7 @@ NOT_NAMES = frozenset("The This That These Those Both Our Its Their It We They O
                       "Download Print Share Home Menu More News Partner Partners".split())
 
 
+NUMBER_CELL = re.compile(r"(?:#?\d{1,3}[.)]?\s*\|\s*)+")
 BULLET = re.compile(r"(?:[-–—*•·▪‣]|\d{1,3}[.)])\s+")
 AREA_HEADER = re.compile(r"\b(?:fields?|areas?|spheres?|topics?|themes?|domains?)\b", re.IGNORECASE)
 
@@ -223,6 +224,8 @@ class PartyFinder:
         """A list or table line begins with the partner, or with its country and then the partner."""
         bullet = BULLET.match(self.text, line.start, line.end)
         pos = bullet.end() if bullet else line.start
+        number = NUMBER_CELL.match(self.text, pos, line.end) if line.table is not None else None
+        pos = number.end() if number else pos      # a running number before the partner's cell
         lead = [n for n in names if n.start == pos]
         if lead and lead[0].kind == "country":
             rest = re.match(r"[\s\-–—,:|]*(?:[A-Z][\w.]*\s+)?", self.text[lead[0].end:line.end])

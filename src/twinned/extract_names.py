@@ -180,6 +180,8 @@ class NameIndex:
 
     def _mention(self, start: int, end: int, written: str, key: str, candidates: list[_Name]) -> NameMention | None:
         kinds = sorted({n.kind for n in candidates}, key=lambda k: self.PRIORITY[k])
+        if "country" in kinds and not any(n.kind == "place" and n.key in self.curated for n in candidates):
+            kinds = ["country"]      # "Mexico" is the country, not Mexico City's other spelling
         best_kind = kinds[0]
         same = [n for n in candidates if n.kind == best_kind]
         best = next((n for n in same if n.written == written), same[0])
