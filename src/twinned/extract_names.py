@@ -101,7 +101,7 @@ class NameIndex:
         self.gazetteer = gazetteer
         self.world = world
         self.names: dict[str, list[_Name]] = {}
-        self._seen: set[tuple[str, str]] = set()
+        self._seen: set[tuple[str, str, str]] = set()
         entries: list[tuple[str, str, str, str]] = []
         for key, place in gazetteer.places.items():
             entries += [(label, "place", key, f"label ({lang})") for lang, label in place.labels.items()]
@@ -130,9 +130,9 @@ class NameIndex:
         if len(folded) < 2:
             return
         if kind == "place":
-            if (folded, key) in self._seen:
+            if (folded, key, written) in self._seen:
                 return
-            self._seen.add((folded, key))
+            self._seen.add((folded, key, written))
         entries = self.names.get(folded)
         if entries is None:
             self.names[folded] = [_Name(written, kind, key, how)]
