@@ -20,7 +20,8 @@ from .extract_areas import AreaMention, AreaScheme
 from .extract_blocks import (BULLET, Block, Line, Party, PartyFinder, area_column, cells_of, classify, heading_place,
                              lines_of, sentences)
 from .extract_dates import DateMention, find_dates
-from .extract_names import NameIndex, NameMention, fold_name
+from .extract_fold import fold_name
+from .extract_names import NameIndex, NameMention
 from .extract_parties import split
 from .extract_text import html_to_text, looks_like_html
 from .extract_types import DocMention, TypeReading, TypeScheme, find_documents

@@ -138,6 +138,6 @@ def _evaluate(args: argparse.Namespace, settings: Settings, page: object) -> int
 
 
 def _slug(text: str) -> str:
-    from .extract_names import fold_name
+    from .extract_fold import fold_name
 
     return re.sub(r"[^a-z0-9]+", "-", fold_name(text)).strip("-") or "page"

@@ -298,7 +298,7 @@ def _known_place(draft: Draft, key: str) -> Iterator[str]:
     place = draft.gazetteer.places[key]
     yield f"  {key}:"
     yield f"    kind: {place.kind}"
-    yield f"    labels: {flow(place.labels)}"
+    yield f"    labels: {flow(dict(place.labels))}"
     yield f"    country: {json.dumps(place.country)}"
     if place.identity.wikidata:
         yield f"    wikidata: {place.identity.wikidata}"

