@@ -441,7 +441,8 @@ class _Run:
                 if word in party.name.lower().split():
                     kind = k
             self.stubs[key] = Stub(key, party.name, kind, country[0] if country else None,
-                                   Evidence(party.name, party.start, party.end, 0.4, "not in data/places.yaml"))
+                                   Evidence(party.name, party.start, party.end, 0.4, "not in data/places.yaml"),
+                                   party.mention.candidates if party.mention else ())
 
     def stub_list(self) -> list[Stub]:
         return sorted(self.stubs.values(), key=lambda s: s.key)
