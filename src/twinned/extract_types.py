@@ -83,6 +83,7 @@ def _extend_left(text: str, head_start: int, floor: int) -> int:
 
 
 def _extend_right(text: str, pos: int, limit: int, dates: list[tuple[int, int]]) -> int:
+    start = pos
     """Complements after the head: up to a stop word, a date, punctuation or a named party."""
     end = pos
     while pos < limit:
@@ -103,7 +104,8 @@ def _extend_right(text: str, pos: int, limit: int, dates: list[tuple[int, int]])
             break
         end = m.end()
         pos = m.end()
-    return end
+    trailing = re.search(r"(?:\s+(?:of|on|from|in|at|the|and|with|for))+$", text[:end], re.IGNORECASE)
+    return trailing.start() if trailing and trailing.start() >= start else end
 
 
 def find_documents(text: str, start: int = 0, end: int | None = None,
