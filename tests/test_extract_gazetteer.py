@@ -123,3 +123,15 @@ def test_a_stub_city_is_recognised_on_its_page(extractor: Extractor, tmp_path: P
     draft = extractor.extract(read_page(page), "Nowhereville, EE")
     assert [p.partner for p in draft.partnerships] == ["tartu"]
     assert [(s.key, s.country) for s in draft.stubs] == [("nowhereville", "EE")]
+
+
+def test_the_cached_gazetteer_reads_pages_as_the_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    page = read_page(ROOT / "tests" / "pages" / "krakow-cards.html")
+    built = Extractor(ROOT)
+    assert len(list((tmp_path / "cache" / "twinned").glob("*.pickle"))) == 1
+    cached = Extractor(ROOT)
+    assert cached.index is not built.index
+    assert write_draft(cached.extract(page, "Q31487"), "x") == write_draft(built.extract(page, "Q31487"), "x")
+    monkeypatch.setenv("TWINNED_CACHE", "off")
+    assert write_draft(Extractor(ROOT).extract(page, "Q31487"), "x") == write_draft(built.extract(page, "Q31487"), "x")

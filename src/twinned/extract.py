@@ -11,9 +11,10 @@ page text, a confidence).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import extract_cache
 from .errors import InputError, Problem
 from .extract_areas import TRIGGER as AREA_TRIGGER
 from .extract_areas import AreaMention, AreaScheme
@@ -196,10 +197,16 @@ class Extractor:
         vocabulary = load_vocabulary(project_dir / "ontology")
         self.curated = load_gazetteer(project_dir / "data", vocabulary)
         self.extract_dir = extract if extract is not None else default_extract(project_dir)
-        self.world = load_world(self.curated, self.extract_dir, geonames)
+        key = extract_cache.fingerprint(project_dir / "data" / "places.yaml", self.extract_dir, geonames)
+        cached = extract_cache.load(key)
+        if isinstance(cached, tuple) and len(cached) == 3 and isinstance(cached[2], NameIndex):
+            self.world, self.links, self.index = cached
+        else:
+            self.world = load_world(self.curated, self.extract_dir, geonames)
+            self.links = read_links(self.extract_dir)
+            self.index = NameIndex(self.world.gazetteer, self.world)
+            extract_cache.store(key, (replace(self.world, alternates={}), self.links, self.index))
         self.gazetteer = self.world.gazetteer
-        self.links = read_links(self.extract_dir)
-        self.index = NameIndex(self.gazetteer, self.world)
         self.types = TypeScheme.load(project_dir / "ontology")
         self.areas = AreaScheme.load(project_dir / "ontology")
         self.threshold = threshold

@@ -11,6 +11,7 @@ also go by the common official forms in :data:`COUNTRY_NAMES` ("Slovak Republic"
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from .extract_fold import _WORD, fold, fold_key, fold_keys, fold_name
@@ -99,7 +100,6 @@ class NameIndex:
 
     def __init__(self, gazetteer: Gazetteer, world: WorldGazetteer | None = None) -> None:
         self.gazetteer = gazetteer
-        self.world = world
         self.names: dict[str, list[_Name]] = {}
         self._seen: set[tuple[str, str, str]] = set()
         entries: list[tuple[str, str, str, str]] = []
@@ -122,6 +122,7 @@ class NameIndex:
             entries += [(written, "country", code, "a state of the country") for written, code in us_states().items()]
         for folded, (written, kind, key, how) in zip(fold_keys([e[0] for e in entries]), entries):
             self._add(folded, written, kind, key, how)
+        del self._seen
         self.longest = max((k.count(" ") + 1 for k in self.names), default=1)
         self.weak = world.weak if world else frozenset()
         self.curated = frozenset(k for k in gazetteer.places if not world or k not in world.origins)
@@ -129,6 +130,7 @@ class NameIndex:
     def _add(self, folded: str, written: str, kind: str, key: str, how: str) -> None:
         if len(folded) < 2:
             return
+        how = sys.intern(how)
         if kind == "place":
             if (folded, key, written) in self._seen:
                 return
