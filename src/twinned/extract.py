@@ -55,7 +55,7 @@ RENEWED_AFTER = re.compile(rf"\s+(?:was|were|has been|had been|is|have been)\s+(
 RENEWAL_WORD = re.compile(rf"\b(?:{RENEWED}|renewals?)\b", re.IGNORECASE)
 THIS_OCCASION = re.compile(r"\b(?:during|on|at)\s+(?:this|that|the same)\s+(?:visit|stay|occasion|meeting|trip|"
                            r"event|ceremony)\b", re.IGNORECASE)
-BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes back to|go back to|"
+BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes back to|go back to|became|"
                    r"dates back to|date back to|initiated|established|first contacts?|roots|"
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)

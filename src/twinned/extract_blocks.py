@@ -25,8 +25,9 @@ ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx
                           "sep sept oct nov dec co inc ltd jr sr gen hon rev".split())
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
-RELATION_WITH = re.compile(r"\b(?:relations?|relationship|friendship|partnership|co-?operation|agreement|"
-                           r"twinned|twinning|ties|links?|contacts)\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
+RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|partnerships?|co-?operation|agreements?|"
+                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts)\s+(?:\w+\s+){0,2}"
+                           r"with\s+(?:the\s+)?$",
                            re.IGNORECASE)
 EVENT_PLACE = re.compile(r"(?:\b(?:in|at|to|visited|from)|visit to|came to|arrived in|\(\s*[^()]*\d{4},)"
                          r"\s*(?:the\s+)?$",

@@ -19,7 +19,7 @@ from .extract_blocks import Line, Party, PartyFinder, sentences
 # after a partner: another one of the same enumeration (", Y", " and Y", ", and Y", " & Y")
 ENUMERATION = re.compile(r"(?:\s*,\s*(?:and\s+|as well as\s+)?|\s+(?:and|&|as well as)\s+)(?:the\s+)?")
 # a further partner in a clause of its own: "... and with Y", "; ... with Y", "sister city of Y"
-CHAINED_WITH = re.compile(r"\b(?:and|also|as well as|,|;)\s+(?:also\s+)?with\s+(?:the\s+)?$", re.IGNORECASE)
+CHAINED_WITH = re.compile(r"(?:\b(?:and|also|as well as)|,|;)\s+(?:also\s+)?(?:with|of)\s+(?:the\s+)?$", re.IGNORECASE)
 SISTER_OF = re.compile(r"\b(?:sister|twin|partner|friendship)[\s-](?:city|cities|town|towns)\s+(?:of|to)\s+"
                        r"(?:the\s+)?$", re.IGNORECASE)
 CLAUSE_CUT = re.compile(r";|,\s+and\b|\band\b|,")
