@@ -23,7 +23,7 @@ from .extract_blocks import (BULLET, Block, Line, Party, PartyFinder, area_colum
 from .extract_dates import DateMention, find_dates
 from .extract_fold import fold_name
 from .extract_names import NameIndex, NameMention
-from .extract_parties import split
+from .extract_parties import Segment, split
 from .extract_text import html_to_text, looks_like_html
 from .extract_types import DocMention, TypeReading, TypeScheme, find_documents
 from .extract_gazetteer import WorldGazetteer, load_world
@@ -304,8 +304,8 @@ class _Run:
         current: Block | None = None
         for line in self._segments():
             if isinstance(line, tuple):
-                sub, group = line
-                blocks += [Block("partnership", _party_key(p), p, [sub]) for p in group]
+                sub, group, lead = line
+                blocks += [Block("partnership", _party_key(p), p, [sub], lead=lead) for p in group]
                 current = blocks[-1]
                 continue
             if line.kind == "debris":
@@ -340,15 +340,15 @@ class _Run:
                     memberships[m.network] = m
         return partnerships, list(memberships.values())
 
-    def _segments(self) -> list[Line | tuple[Line, list[Party]]]:
+    def _segments(self) -> list[Line | Segment]:
         """The page's lines, a line naming several partners cut into their clauses (extract_parties)."""
-        out: list[Line | tuple[Line, list[Party]]] = []
+        out: list[Line | Segment] = []
         for line in self.lines:
             parts = split(self.finder, line) if line.kind == "content" else None
             if parts is None:
                 out.append(line)
                 continue
-            out += [sub if not group else (sub, group) for sub, group in parts]
+            out += [sub if not group else (sub, group, lead) for sub, group, lead in parts]
         return out
 
     def _connects(self, line: Line) -> bool:
@@ -396,6 +396,8 @@ class _Run:
             if (d.preposition == "since" or d.date.year not in years) and (p.began is None or d.date < p.began.date):
                 p.began = d
         p.country = self._country(block, party)
+        if block.lead and not p.documents:
+            self._from_lead(p, block.lead, content)
         if not p.documents:
             if not content or not (p.began or any(PARTNERSHIP_CUES.search(line.text) for line in content)):
                 return None
@@ -404,6 +406,24 @@ class _Run:
         if not resolved:
             self._stub(p, block)
         return p
+
+    def _from_lead(self, p: Partnership, lead: tuple[int, int], content: list[Line]) -> None:
+        """A clause continuing another ("... and with Bergen, Norway on 9/24/1967") reads its date with the
+        lead of the clause it continues: a document named there, or a wording of when relations began."""
+        dates = [d for line in content for d in self._free_dates(line.start, line.end)]
+        if not dates:
+            return
+        named = [m for m in self.docs if lead[0] <= m.start < lead[1]]
+        if named:
+            reading = self.ex.types.read(named[-1].title, named[-1].head)
+            doc = Document(named[-1], reading.type, TypeReading(reading.type, min(reading.confidence, 0.8),
+                                                                f"{reading.how}; named in the clause it continues"))
+            doc.signings = [Signing(dates[0])]
+            self.used.add(dates[0].start)
+            p.documents.append(doc)
+        elif BEGAN.search(self.text, lead[0], lead[1]) and p.began is None:
+            p.began = dates[0]
+            self.used.add(dates[0].start)
 
     def _best_party(self, block: Block) -> Party:
         """The block's party as named in its content if it is named there (better evidence than a heading)."""

@@ -93,6 +93,7 @@ class Block:
     party: Party | None
     lines: list[Line] = field(default_factory=list)
     networks: list[NameMention] = field(default_factory=list)
+    lead: tuple[int, int] | None = None   # a chained clause's lead ("signed sister city agreements with")
 
 
 def lines_of(text: str) -> list[tuple[int, int]]:

@@ -73,9 +73,14 @@ def _enumerated(finder: PartyFinder, line: Line, first: Party, found: dict[int, 
         last = p
 
 
-def split(finder: PartyFinder, line: Line) -> list[tuple[Line, list[Party]]] | None:
+Segment = tuple[Line, list[Party], tuple[int, int] | None]
+
+
+def split(finder: PartyFinder, line: Line) -> list[Segment] | None:
     """A line naming several partners cut into segments, each with the partners it is about
-    (none for a leading segment before the first partner's sentence); None for a line of one partner."""
+    (none for a leading segment before the first partner's sentence) and, for a clause that
+    continues another ("... and with Bergen on 9/24/1967"), the lead of the clause it continues
+    ("the city signed sister city agreements with"); None for a line of one partner."""
     found = parties(finder, line)
     if len(found) < 2 or line.listed:
         return None
@@ -92,12 +97,19 @@ def split(finder: PartyFinder, line: Line) -> list[tuple[Line, list[Party]]] | N
     starts = [s for s, _ in sentences(finder.text, line.start, line.end)]
     cuts = [first_sentence] + [_cut(finder.text, max([g_prev[-1].end] + [s for s in starts if s <= g[0].start]),
                                     g[0].start) for g_prev, g in zip(groups, groups[1:])]
-    out: list[tuple[Line, list[Party]]] = []
+    out: list[Segment] = []
     if first_sentence > line.start:
-        out.append((_sub(line, finder.text, line.start, first_sentence), []))
+        out.append((_sub(line, finder.text, line.start, first_sentence), [], None))
+    lead: tuple[int, int] | None = None
     for i, group in enumerate(groups):
         end = cuts[i + 1] if i + 1 < len(cuts) else line.end
-        out.append((_sub(line, finder.text, cuts[i], end), group))
+        segment = _sub(line, finder.text, cuts[i], end)
+        own_sentence = any(s == segment.start for s in starts)
+        if i == 0 or own_sentence:
+            lead = (segment.start, group[0].start)
+            out.append((segment, group, None))
+        else:
+            out.append((segment, group, lead))
     return out
 
 
