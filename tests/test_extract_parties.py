@@ -1,0 +1,52 @@
+"""Lines naming several partners: enumerations share their clause, chained clauses are cut,
+and a continuing clause reads its date with the lead of the clause it continues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from twinned.extract import Extractor, Page
+from twinned.extract_eval import draft_facts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(ROOT)
+
+
+def facts(extractor: Extractor, text: str, city: str) -> dict[str, set[tuple[str, ...]]]:
+    found = draft_facts(extractor.extract(Page("page.txt", text, None, False), city))
+    return {field: set(counter) for field, counter in found.items()}
+
+
+def test_an_enumeration_shares_its_clause(extractor: Extractor) -> None:
+    f = facts(extractor, "Turku has been twinned with Gothenburg, Bergen and Aarhus since 1946.\n", "Q38511")
+    assert f["dates"] == {("Q25287", "began", "1946"), ("Q26793", "began", "1946"), ("Q25319", "began", "1946")}
+
+
+def test_chained_clauses_each_keep_their_own_document_and_date(extractor: Extractor) -> None:
+    f = facts(extractor, "The city has been twinned with Bremen since 1976 and with Turku since 1958; it signed a "
+                         "cooperation agreement with Marseille in 1992 and a friendship agreement with Helsingør on "
+                         "2 October 1998.\n", "Q1792")
+    assert f["dates"] == {("Q24879", "began", "1976"), ("Q38511", "began", "1958"),
+                          ("Q23482", "signed", "1992"), ("Q26881", "signed", "1998-10-02")}
+    assert f["types"] == {("Q23482", "cooperation-agreement"), ("Q26881", "friendship-agreement")}
+
+
+def test_a_continuing_clause_reads_with_the_lead(extractor: Extractor) -> None:
+    f = facts(extractor, "The city signed sister city agreements with Tashkent, Uzbekistan on 6/30/1973 and with "
+                         "Bergen, Norway on 9/24/1967. Seattle became a sister city of Christchurch, New Zealand in "
+                         "1981, of Mazatlán, Mexico in 1979 and of Nantes, France in 1980.\n", "Q5083")
+    assert {("Q269", "twinning-agreement"), ("Q26793", "twinning-agreement")} <= f["types"]
+    assert {("Q26793", "signed", "1967-09-24"), ("Q79990", "began", "1981"), ("Q40194", "began", "1979"),
+            ("Q12191", "began", "1980")} <= f["dates"]
+
+
+def test_an_unknown_name_in_prose_is_no_partner(extractor: Extractor) -> None:
+    f = facts(extractor, "The Letter of Intent between Kaunas and Brescia was signed in 2002. An association "
+                         "develops close partnership with Children's Right Division.\n", "kaunas")
+    assert f["partners"] == {("Q6221",)}
