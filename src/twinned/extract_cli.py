@@ -115,7 +115,8 @@ def _evaluate_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _evaluate(args: argparse.Namespace, settings: Settings, page: object) -> int:
-    from .extract import Extractor, Page
+    from .extract import Extractor
+    from .extract_model import Page
     from .extract_eval import differences, draft_facts, gold_facts, identify_by, report, score
 
     assert isinstance(page, Page)

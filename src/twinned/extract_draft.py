@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .extract import Document, Draft, Evidence, Membership, Partnership, Signing
+from .extract_model import Document, Draft, Evidence, Membership, Partnership, Signing
 from .extract_dates import DateMention
 from .extract_names import COUNTRY_NAMES
 

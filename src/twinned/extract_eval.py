@@ -35,7 +35,8 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Problem
-from .extract import Draft, Extractor, read_page
+from .extract import Extractor, read_page
+from .extract_model import Draft
 from .records import Gazetteer
 
 FIELDS = ("partners", "types", "dates", "places", "areas", "memberships", "first-years")

@@ -74,11 +74,11 @@ def _extend_left(text: str, head_start: int, floor: int) -> int:
         if gap.strip() or (word not in PREMODIFIERS and not sister_city):
             break
         start = floor + m.start()
-    words = text[start:head_start].split()
-    while words and words[0].lower() == "and":   # never begin a title with "and"
-        start += text[start:].index(words[0]) + len(words[0])
+    title_words = text[start:head_start].split()
+    while title_words and title_words[0].lower() == "and":   # never begin a title with "and"
+        start += text[start:].index(title_words[0]) + len(title_words[0])
         start += len(text[start:]) - len(text[start:].lstrip())
-        words = words[1:]
+        title_words = title_words[1:]
     return start
 
 
