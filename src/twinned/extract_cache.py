@@ -28,7 +28,10 @@ FORMAT = "extract-gazetteer-1"   # change when the cached objects change shape
 def cache_dir() -> Path | None:
     if os.environ.get("TWINNED_CACHE", "").lower() in ("off", "0", "no"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except RuntimeError:      # no home directory to be found
+        return None
     return Path(base) / "twinned"
 
 
