@@ -135,3 +135,16 @@ def test_drafts_load_once_unresolved_partners_are_removed(extractor: Extractor, 
 def test_the_draft_is_deterministic(extractor: Extractor) -> None:
     page = read_page(PAGES / "history-prose.txt")
     assert write_draft(extractor.extract(page, "lutsk"), "x") == write_draft(extractor.extract(page, "lutsk"), "x")
+
+
+def test_a_malformed_gold_file_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gold = tmp_path / "page.gold.yaml"
+    gold.write_text("city: brno\npartnerships:\n  - {documents: []}\n", "utf-8")
+    assert main(["extract", "--evaluate", str(PAGES / "partners-table.html"), "--gold", str(gold),
+                 "--project", str(ROOT)]) == 2
+    assert "page.gold.yaml:0: partnerships" in capsys.readouterr().err
+
+
+def test_every_resolved_partner_shows_its_qid(extractor: Extractor) -> None:
+    text = write_draft(extractor.extract(read_page(PAGES / "partners-table.html"), "brno"), "x")
+    assert "  - partner: kaunas   # Kaunas, LT, Q4115712\n" in text

@@ -139,7 +139,7 @@ def _partner_comment(draft: Draft, p: Partnership) -> str:
         return f"{said}, {place.identity.wikidata} (Wikidata extract; add its entry from places: below)"
     if origin == "geonames":
         return f"UNRESOLVED: {p.party.name!r} is {said} in GeoNames, which gives no QID (see places: below)"
-    return said
+    return f"{said}, {place.identity.wikidata}" if place.identity.wikidata else said
 
 
 def _partnership(draft: Draft, p: Partnership) -> Iterator[str]:

@@ -96,6 +96,14 @@ def gold_facts(path: Path, identify: Identify = _same) -> tuple[str, Facts]:
         raise InputError([Problem(str(path), 0, "gold", f"a readable YAML record file ({exc})")]) from None
     if not isinstance(data, dict) or "city" not in data:
         raise InputError([Problem(str(path), 0, "gold", "a record file with 'city' and 'partnerships'")])
+    try:
+        return data["city"], _gold(data, identify)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise InputError([Problem(str(path), 0, "partnerships", f"records in the record format ({exc!r} is "
+                                                                 "missing or malformed)")]) from None
+
+
+def _gold(data: dict[str, Any], identify: Identify) -> Facts:
     facts = _empty()
     for p in data.get("partnerships") or []:
         partner = identify(p["partner"])
@@ -122,7 +130,7 @@ def gold_facts(path: Path, identify: Identify = _same) -> tuple[str, Facts]:
         facts["memberships"][(m["network"],)] += 1
         if m.get("since"):
             facts["dates"][(m["network"], "since", m["since"]["date"])] += 1
-    return data["city"], facts
+    return facts
 
 
 def draft_facts(draft: Draft) -> Facts:
