@@ -148,3 +148,12 @@ def test_a_malformed_gold_file_is_an_input_error(tmp_path: Path, capsys: pytest.
 def test_every_resolved_partner_shows_its_qid(extractor: Extractor) -> None:
     text = write_draft(extractor.extract(read_page(PAGES / "partners-table.html"), "brno"), "x")
     assert "  - partner: kaunas   # Kaunas, LT, Q4115712\n" in text
+
+
+def test_a_list_of_twins_without_dates_or_documents(extractor: Extractor, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("Twin towns\n\nNantes is twinned with:\n\n- Cardiff, United Kingdom\n- Saarbrücken, Germany\n"
+                    "- Kleinmoorbach, Germany\n\nOther links\n\n- Paris, France\n", "utf-8")
+    draft = extractor.extract(read_page(page), "Nantes")
+    assert [p.partner for p in draft.partnerships] == ["cardiff", "saarbrucken", "kleinmoorbach"]
+    assert all(p.placeholder for p in draft.partnerships)      # flagged: the page names no document

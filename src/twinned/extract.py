@@ -282,13 +282,24 @@ class _Run(DocumentReader):
         if block.lead and not p.documents:
             self._from_lead(p, block.lead, content)
         if not p.documents:
-            if not content or not (p.began or any(PARTNERSHIP_CUES.search(line.text) for line in content)):
+            if not content or not (p.began or any(PARTNERSHIP_CUES.search(line.text) for line in content)
+                                   or self._in_a_list_of_partners(block, party)):
                 return None
             p.placeholder = True
         _name_documents(p)
         if not resolved:
             self._stub(p, block)
         return p
+
+    def _in_a_list_of_partners(self, block: Block, party: Party) -> bool:
+        """A list item or table row that begins with a known partner (or an unknown one with its country),
+        in a list whose heading or introduction speaks of twinning ("Nantes is twinned with:")."""
+        first = block.lines[0]
+        if not first.listed or party.role not in ("list", "content") or \
+                (party.key is None and self._country(block, party) is None):
+            return False
+        before = [line for line in self.lines if line.end <= first.start and not line.listed and line.kind != "debris"]
+        return bool(before) and bool(PARTNERSHIP_CUES.search(before[-1].text))
 
     def _from_lead(self, p: Partnership, lead: tuple[int, int], content: list[Line]) -> None:
         """A clause continuing another ("... and with Bergen, Norway on 9/24/1967") reads its date with the
