@@ -157,3 +157,16 @@ def test_a_list_of_twins_without_dates_or_documents(extractor: Extractor, tmp_pa
     draft = extractor.extract(read_page(page), "Nantes")
     assert [p.partner for p in draft.partnerships] == ["cardiff", "saarbrucken", "kleinmoorbach"]
     assert all(p.placeholder for p in draft.partnerships)      # flagged: the page names no document
+
+
+def test_a_table_s_town_column_is_found_wherever_it_is(extractor: Extractor, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><main><h1>Partner cities</h1><table>"
+                    "<tr><th>Country</th><th>Region</th><th>City</th><th>Since</th></tr>"
+                    "<tr><td>Germany</td><td>Bavaria</td><td>Nuremberg</td><td>1979</td></tr>"
+                    "<tr><td>France</td><td>Centre-Val de Loire</td><td>Orléans</td><td>1992</td></tr>"
+                    "<tr><td>Germany</td><td>Saxony</td><td>Kleinmoorbach</td><td>2001</td></tr>"
+                    "</table></main></body></html>", "utf-8")
+    draft = extractor.extract(read_page(page), "Q31487")
+    assert [(p.partner, str(p.began.date) if p.began else None) for p in draft.partnerships] == [
+        ("nuremberg", "1979"), ("orleans", "1992"), ("kleinmoorbach", "2001")]

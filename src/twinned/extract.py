@@ -29,6 +29,7 @@ from .extract_blocks import (
     heading_place,
     lines_of,
     sentences,
+    town_columns,
 )
 from .extract_dates import DateMention, find_dates
 from .extract_documents import BROADER, RENEWAL_WORD, DocumentReader, _name_documents
@@ -161,6 +162,7 @@ class _Run(DocumentReader):
         self.docs = find_documents(text, dates=self.date_spans)
         self.finder = PartyFinder(text, self.names, self.home)
         self.lines = self._lines()
+        self.finder.town_columns = town_columns(text, self.lines, self.names, self.home)
         self.area_columns = {line.table: c for line in self.lines if line.table is not None
                              for c in [area_column(text, line)] if c is not None}
         self.used: set[int] = set()          # starts of dates already given to a field

@@ -36,7 +36,7 @@ LIST_SEPARATOR = re.compile(r"^\s*(?:,|\(|–|—|-|:|\|)")
 NOT_NAMES = frozenset("The This That These Those Both Our Its Their It We They On In At Since With And Or A An "
                       "Letter Agreement Protocol Declaration Memorandum City Town Council Mayor Image Images Photo "
                       "Photos Picture Figure Caption Source Note Contact Information Gallery Video Map Logo Logos "
-                      "Download Print Share Home Menu More News Partner Partners".split())
+                      "Download Print Share Home Menu More News Partner Partners Sister Twin Friendship".split())
 
 
 NUMBER_CELL = re.compile(r"(?:#?\d{1,3}[.)]?\s*\|\s*)+")
@@ -142,6 +142,7 @@ class PartyFinder:
         self.text = text
         self.names = names
         self.home = home
+        self.town_columns: dict[int, int] = {}     # table (its first row's start) → the partners' column
 
     def in_line(self, line: Line) -> list[NameMention]:
         return [n for n in self.names if line.start <= n.start and n.end <= line.end]
@@ -223,7 +224,14 @@ class PartyFinder:
         return out
 
     def _list_head(self, line: Line, names: list[NameMention]) -> list[Party]:
-        """A list or table line begins with the partner, or with its country and then the partner."""
+        """A list or table line begins with the partner, or with its country and then the partner; a table
+        row has it in the table's column of towns."""
+        if line.table is not None and line.table in self.town_columns:
+            cells = cells_of(self.text, line)
+            column = self.town_columns[line.table]
+            header = line.start == line.table and not re.search(r"\d{4}", line.text)
+            p = self._name_at(cells[column][0], line) if column < len(cells) and not header else None
+            return [Party(p.key, p.name, p.start, p.end, p.mention, "list")] if p else []
         bullet = BULLET.match(self.text, line.start, line.end)
         pos = bullet.end() if bullet else line.start
         number = NUMBER_CELL.match(self.text, pos, line.end) if line.table is not None else None
@@ -244,6 +252,35 @@ class PartyFinder:
         if p and p.key and line.kind == "heading":
             return [Party(p.key, p.name, p.start, p.end, p.mention, "list")]
         return []
+
+
+TOWN_HEADER = re.compile(r"\b(?:cit(?:y|ies)|towns?|partners?|municipalit(?:y|ies)|communes?|places?|name)\b",
+                         re.IGNORECASE)
+
+
+def town_columns(text: str, lines: list[Line], names: list[NameMention], home: str) -> dict[int, int]:
+    """For each table, the column of its partners: the one whose cells most often begin with a place of
+    the gazetteer (not the publishing city), else the one whose header names towns ("Sister City")."""
+    rows: dict[int, list[Line]] = {}
+    for line in lines:
+        if line.table is not None:
+            rows.setdefault(line.table, []).append(line)
+    starts = {n.start for n in names if n.kind in ("place", "unsure") and n.key != home}
+    out: dict[int, int] = {}
+    for table, table_rows in rows.items():
+        counts: dict[int, int] = {}
+        for row in table_rows:
+            for i, (s, _) in enumerate(cells_of(text, row)):
+                if s in starts:
+                    counts[i] = counts.get(i, 0) + 1
+        best = max(sorted(counts), key=lambda i: counts[i], default=None)
+        if best is not None and counts[best] * 2 >= len(table_rows) - 1:
+            out[table] = best
+            continue
+        header = [i for i, (s, e) in enumerate(cells_of(text, table_rows[0])) if TOWN_HEADER.search(text[s:e])]
+        if header and not re.search(r"\d{4}", table_rows[0].text):
+            out[table] = header[0]
+    return out
 
 
 def heading_place(finder: PartyFinder, line: Line) -> Party | None:
