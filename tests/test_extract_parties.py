@@ -50,3 +50,10 @@ def test_an_unknown_name_in_prose_is_no_partner(extractor: Extractor) -> None:
     f = facts(extractor, "The Letter of Intent between Kaunas and Brescia was signed in 2002. An association "
                          "develops close partnership with Children's Right Division.\n", "kaunas")
     assert f["partners"] == {("Q6221",)}
+
+
+def test_a_sentence_listing_the_twin_towns(extractor: Extractor) -> None:
+    f = facts(extractor, "About our partnerships\nOur twin towns are Lyon, Nuremberg and Kleinmoorbach in Germany. "
+                         "The partnership with Lyon dates back to 1962.\n", "Q31487")
+    assert f["partners"] == {("Q456",), ("Q2090",), ("kleinmoorbach",)}
+    assert ("Q456", "began", "1962") in f["dates"]

@@ -22,6 +22,9 @@ ENUMERATION = re.compile(r"(?:\s*,\s*(?:and\s+|as well as\s+)?|\s+(?:and|&|as we
 CHAINED_WITH = re.compile(r"(?:\b(?:and|also|as well as)|,|;)\s+(?:also\s+)?(?:with|of)\s+(?:the\s+)?$", re.IGNORECASE)
 SISTER_OF = re.compile(r"\b(?:sister|twin|partner|friendship)[\s-](?:city|cities|town|towns)\s+(?:of|to)\s+"
                        r"(?:the\s+)?$", re.IGNORECASE)
+# "Our twin towns are X, Y and Z", "partner cities include X and Y"
+LIST_INTRO = re.compile(r"\b(?:twin|sister|partner|friendship)[\s-](?:cities|towns|municipalities)\s+"
+                        r"(?:are|include|includes|comprise|:)\s+(?:the\s+)?$", re.IGNORECASE)
 CLAUSE_CUT = re.compile(r";|,\s+and\b|\band\b|,")
 
 
@@ -29,10 +32,12 @@ def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
     """The partners a line names in party positions, in order, each with whether it continues the
     enumeration of the one before it."""
     found = {p.start: p for p in finder.parties_in(line)}
-    for m in re.finditer(r"\b(?:with|of|to)\s+(?:the\s+)?", finder.text[line.start:line.end]):
+    for m in re.finditer(r"(?:\b(?:with|of|to|are|include|includes|comprise)|:)\s+(?:the\s+)?",
+                         finder.text[line.start:line.end]):
         pos = line.start + m.end()
         before = finder.text[line.start:pos]
-        if pos in found or not (SISTER_OF.search(before) or (found and CHAINED_WITH.search(before))):
+        if pos in found or not (SISTER_OF.search(before) or LIST_INTRO.search(before)
+                                or (found and CHAINED_WITH.search(before))):
             continue
         p = finder.name_at(pos, line)
         if p is not None:
@@ -67,7 +72,8 @@ def _enumerated(finder: PartyFinder, line: Line, first: Party, found: dict[int, 
         if not m or m.end() in found:
             return out
         p = finder.name_at(m.end(), line)
-        if p is None or (p.key is None and first.key is not None and p.mention is None):
+        if p is None or (p.key is None and first.key is not None and p.mention is None
+                         and not _beside_country(finder, p)):
             return out
         out.append((p, True))
         last = p
