@@ -57,3 +57,9 @@ def test_a_sentence_listing_the_twin_towns(extractor: Extractor) -> None:
                          "The partnership with Lyon dates back to 1962.\n", "Q31487")
     assert f["partners"] == {("Q456",), ("Q2090",), ("kleinmoorbach",)}
     assert ("Q456", "began", "1962") in f["dates"]
+
+
+def test_a_city_the_page_says_is_not_a_twin_is_no_partner(extractor: Extractor) -> None:
+    f = facts(extractor, "Twin towns\nTurku has been twinned with Gothenburg since 1946.\nFlorence in Italy is not a "
+                         "twin town, but the universities of the two cities have cooperated since 2008.\n", "Q38511")
+    assert f["partners"] == {("Q25287",)}

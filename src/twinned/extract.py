@@ -61,6 +61,8 @@ BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)
 ANNOTATION = re.compile(r"(?:\s*(?:City|Town|County|Region))?(?:\s*,\s*[^,()\d]{2,40}?)?\s*\(")
+NOT_A_PARTNER = re.compile(r"\b(?:is|are|was|were)\s+(?:not|no longer)\s+(?:an?\s+|our\s+)?(?:official\s+)?"
+                           r"(?:twin|sister|partner)", re.IGNORECASE)
 ENDED = re.compile(r"\b(?:suspend\w*|ended|end|terminat\w*|until|froze\w*|cancel\w*|dissolv\w*)\W+(?:\w+\W+)?$",
                    re.IGNORECASE)
 MEMBER = re.compile(r"\b(?:member|members|membership|joined|join)\b", re.IGNORECASE)
@@ -268,6 +270,8 @@ class _Run(DocumentReader):
         self.used = set()      # lines a partner shares with others (an enumeration) give each the same dates
         content = [line for line in block.lines if line.kind == "content"]
         party = self._best_party(block)
+        if self._denied(party, content):
+            return None
         resolved = party.key is not None
         key = party.key if party.key is not None else _stub_key(party.name, self.ex.gazetteer)
         p = Partnership(key, party, resolved, self._passage_lines(block))
@@ -292,6 +296,14 @@ class _Run(DocumentReader):
         if not resolved:
             self._stub(p, block)
         return p
+
+    def _denied(self, party: Party, content: list[Line]) -> bool:
+        """The sentence naming the partner says it is not one ("Florence is not a twin town, but ...")."""
+        for line in content:
+            for s, e in sentences(self.text, line.start, line.end):
+                if s <= party.start < e and NOT_A_PARTNER.search(self.text, s, e):
+                    return True
+        return False
 
     def _in_a_list_of_partners(self, block: Block, party: Party) -> bool:
         """A list item or table row that begins with a known partner (or an unknown one with its country),
