@@ -452,7 +452,7 @@ class _Run(DocumentReader):
 def _home_names(text: str, stub: Stub, names: list[NameMention]) -> list[NameMention]:
     """The publishing city's own name, where the gazetteer does not know it."""
     own = [NameMention(m.start(), m.end(), m.group(0), "place", stub.key, "the publishing city (--city)", True)
-           for m in re.finditer(rf"(?<!\w){re.escape(stub.name)}(?!\w)", text)]
+           for m in re.finditer(rf"(?<!\w){re.escape(stub.name)}(?!\w)", text, re.IGNORECASE)]
     kept = [n for n in names if not any(o.start < n.end and n.start < o.end for o in own)]
     return sorted(kept + own, key=lambda n: n.start)
 
