@@ -63,3 +63,23 @@ def test_a_city_the_page_says_is_not_a_twin_is_no_partner(extractor: Extractor) 
     f = facts(extractor, "Twin towns\nTurku has been twinned with Gothenburg since 1946.\nFlorence in Italy is not a "
                          "twin town, but the universities of the two cities have cooperated since 2008.\n", "Q38511")
     assert f["partners"] == {("Q25287",)}
+
+
+def test_a_one_line_list_after_partner_towns(extractor: Extractor) -> None:
+    f = facts(extractor, "Partner towns: Randers (Denmark, 1947); Akureyri (Iceland, 1947); Suhl (Germany, 1965).\n",
+              "Q28911")
+    assert f["dates"] == {("Q27168", "began", "1947"), ("Q29042", "began", "1947"), ("Q14891", "began", "1965")}
+
+
+def test_clauses_of_a_list_of_partners(extractor: Extractor) -> None:
+    f = facts(extractor, "The mayor recalled the city's other partners: Esztergom in Hungary, whose friendship treaty "
+                         "dates from 1989, Nagaoka in Japan (partner city since 1989), Prague, with which a "
+                         "cooperation agreement was concluded on 27 April 2007, and Carlos Paz in Argentina.\n", "Q3936")
+    assert f["partners"] == {("Q171353",), ("Q540312",), ("Q1085",), ("Q48285",)}
+    assert f["types"] == {("Q171353", "friendship-agreement"), ("Q1085", "cooperation-agreement")}
+
+
+def test_a_date_after_a_semicolon_is_another_clause_s(extractor: Extractor) -> None:
+    f = facts(extractor, "In 1991 Tampere and Hamelin signed a friendship agreement; Hamelin's mayor visited us "
+                         "again in 2016.\n", "tampere")
+    assert f["dates"] == {("Q4062", "signed", "1991")}

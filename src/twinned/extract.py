@@ -289,7 +289,8 @@ class _Run(DocumentReader):
             self._from_lead(p, block.lead, content)
         if not p.documents:
             if not content or not (p.began or any(PARTNERSHIP_CUES.search(line.text) for line in content)
-                                   or self._in_a_list_of_partners(block, party)):
+                                   or self._in_a_list_of_partners(block, party)
+                                   or (block.party.role == "introduced" and party.key is not None)):
                 return None
             p.placeholder = True
         _name_documents(p)
@@ -358,7 +359,7 @@ class _Run(DocumentReader):
                 if not m:
                     continue
                 inside = [d for d in self.dates if d.start >= end + m.end() - 1 and
-                          re.fullmatch(r"\s*", self.text[end + m.end():d.start]) and
+                          re.fullmatch(r"\s*(?:[^\W\d][^(),\d]{1,40},\s*)?", self.text[end + m.end():d.start]) and
                           re.match(r"\s*\)", self.text[d.end:line.end])]
                 out += [d for d in inside if d not in out]
         return out

@@ -83,7 +83,7 @@ class Party:
     start: int
     end: int
     mention: NameMention | None
-    role: str                      # party | list | mention | heading
+    role: str                      # party | list | mention | heading | event | content | introduced
 
 
 @dataclass

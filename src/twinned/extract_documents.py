@@ -104,6 +104,9 @@ class DocumentReader:
             after = [d for d in self._doc_dates(m.end, hi)
                      if renewal or not RENEWAL_WORD.search(self.text[m.end:d.start])]
             before = [d for d in self._doc_dates(lo, m.start)]
+            clause_end = self.text.find(";", m.end, hi)
+            if before and after and 0 <= clause_end < after[0].start:
+                after = []      # "In 1991 X and Y signed a friendship agreement; ... again in 2016"
             signed = bool(SIGNED_AFTER.match(self.text[m.end:hi]) or SIGNED_BEFORE.search(self.text[lo:m.start]))
             dates = after or before[-1:]
             if not dates and previous and (renewal or signed) and THIS_OCCASION.search(self.text[s:e]):

@@ -17,14 +17,18 @@ from dataclasses import replace
 from .extract_blocks import Line, Party, PartyFinder, sentences
 
 # after a partner: another one of the same enumeration (", Y", " and Y", ", and Y", " & Y")
-ENUMERATION = re.compile(r"(?:\s*,\s*(?:and\s+|as well as\s+)?|\s+(?:and|&|as well as)\s+)(?:the\s+)?")
+ENUMERATION = re.compile(r"(?:\s*\([^()\n]{0,60}\))?"          # "Agadir (Morocco, 2002) and Tbilisi"
+                         r"(?:\s*[,;]\s*(?:and\s+|as well as\s+)?|\s+(?:and|&|as well as)\s+)(?:the\s+)?")
 # a further partner in a clause of its own: "... and with Y", "; ... with Y", "sister city of Y"
 CHAINED_WITH = re.compile(r"(?:\b(?:and|also|as well as)|,|;)\s+(?:also\s+)?(?:with|of)\s+(?:the\s+)?$", re.IGNORECASE)
 SISTER_OF = re.compile(r"\b(?:sister|twin|partner|friendship)[\s-](?:city|cities|town|towns)\s+(?:of|to)\s+"
                        r"(?:the\s+)?$", re.IGNORECASE)
 # "Our twin towns are X, Y and Z", "partner cities include X and Y"
-LIST_INTRO = re.compile(r"\b(?:twin|sister|partner|friendship)[\s-](?:cities|towns|municipalities)\s+"
-                        r"(?:are|include|includes|comprise|:)\s+(?:the\s+)?$", re.IGNORECASE)
+LIST_INTRO = re.compile(r"\b(?:(?:twin|sister|partner|friendship)[\s-](?:cities|towns|municipalities)|partners)"
+                        r"(?:\s+(?:are|include|includes|comprise)|\s*:)\s+(?:the\s+)?$", re.IGNORECASE)
+# after such an introduction, each place starting a clause of the list ("...; Akureyri (Iceland, 1947);",
+# ", Nagaoka in Japan (partner city since 1989),", ", and Carlos Paz in Argentina")
+LIST_ITEM_BEFORE = re.compile(r"(?:[,;:]|\band)\s*$")
 CLAUSE_CUT = re.compile(r";|,\s+and\b|\band\b|,")
 
 
@@ -42,6 +46,7 @@ def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
         p = finder.name_at(pos, line)
         if p is not None:
             found[p.start] = p
+    _listed_after_intro(finder, line, found)
     if any(p.key for p in found.values()):
         found = {k: p for k, p in found.items() if p.key or p.mention or _beside_country(finder, p)}
     out: list[tuple[Party, bool]] = []
@@ -54,8 +59,26 @@ def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
         ident = p.key or p.name
         if ident not in seen:
             seen.add(ident)
+            if unique and not enumerated and ENUMERATION.fullmatch(finder.text, unique[-1][0].end, p.start):
+                enumerated = True
             unique.append((p, enumerated))
     return unique
+
+
+def _listed_after_intro(finder: PartyFinder, line: Line, found: dict[int, Party]) -> None:
+    """The places that begin the clauses of a list introduced by "partners:" or "twin towns are"."""
+    intro = [m for m in re.finditer(r"(?:\b(?:are|include|includes|comprise)|:)\s+", finder.text[line.start:line.end])
+             if LIST_INTRO.search(finder.text, line.start, line.start + m.end())]
+    if not intro:
+        return
+    start = line.start + intro[0].end()
+    end = next((e for s, e in sentences(finder.text, line.start, line.end) if s <= start < e), line.end)
+    for n in finder.in_line(line):
+        if start <= n.start < end and n.kind in ("place", "unsure") and n.key != finder.home and \
+                n.start not in found and (n.start == start or LIST_ITEM_BEFORE.search(finder.text, start, n.start)):
+            p = finder.name_at(n.start, line)
+            if p is not None:
+                found[n.start] = replace(p, role="introduced")    # named in a list of partners
 
 
 def _beside_country(finder: PartyFinder, p: Party) -> bool:
@@ -107,8 +130,10 @@ def split(finder: PartyFinder, line: Line) -> list[Segment] | None:
     if first_sentence > line.start:
         out.append((_sub(line, finder.text, line.start, first_sentence), [], None))
     lead: tuple[int, int] | None = None
+    last_end = next((e for s, e in sentences(finder.text, line.start, line.end) if s <= groups[-1][-1].start < e),
+                    line.end)
     for i, group in enumerate(groups):
-        end = cuts[i + 1] if i + 1 < len(cuts) else line.end
+        end = cuts[i + 1] if i + 1 < len(cuts) else last_end
         segment = _sub(line, finder.text, cuts[i], end)
         own_sentence = any(s == segment.start for s in starts)
         if i == 0 or own_sentence:
@@ -116,6 +141,8 @@ def split(finder: PartyFinder, line: Line) -> list[Segment] | None:
             out.append((segment, group, None))
         else:
             out.append((segment, group, lead))
+    if last_end < line.end:       # the sentences after the last partner's: an ordinary line
+        out.append((_sub(line, finder.text, last_end, line.end), [], None))
     return out
 
 
