@@ -54,7 +54,7 @@ def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
         out.append((p, False))
         out += _enumerated(finder, line, p, found)
     seen: set[str] = set()
-    unique = []
+    unique: list[tuple[Party, bool]] = []
     for p, enumerated in sorted(out, key=lambda x: x[0].start):
         ident = p.key or p.name
         if ident not in seen:
