@@ -14,7 +14,7 @@ import yaml
 from twinned.cli import main
 from twinned.extract import Extractor, read_page
 from twinned.extract_draft import write_draft
-from twinned.extract_eval import evaluate_page, gold_facts, pages_of, score
+from twinned.extract_eval import draft_facts, evaluate_page, gold_facts, pages_of, score
 from twinned.records import load_records
 from twinned.vocab import load_vocabulary
 
@@ -170,3 +170,24 @@ def test_a_table_s_town_column_is_found_wherever_it_is(extractor: Extractor, tmp
     draft = extractor.extract(read_page(page), "Q31487")
     assert [(p.partner, str(p.began.date) if p.began else None) for p in draft.partnerships] == [
         ("nuremberg", "1979"), ("orleans", "1992"), ("kleinmoorbach", "2001")]
+
+
+def test_key_value_blocks(extractor: Extractor, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("# Our twin cities\n\n## Leverkusen\n* Country: Germany\n* Agreement: twinning agreement\n"
+                    "* Signed: 12 Mar 1968\n\nPartner city: Gdynia\nCountry: Poland\nPartnership since: 1993\n", "utf-8")
+    found = draft_facts(extractor.extract(read_page(page), "Q47048"))
+    assert set(found["partners"]) == {("Q2938",), ("Q385",)}
+    assert set(found["types"]) == {("Q2938", "twinning-agreement")}
+    assert set(found["dates"]) == {("Q2938", "signed", "1968-03-12"), ("Q385", "began", "1993")}
+
+
+def test_a_table_about_something_else_names_no_partners(extractor: Extractor, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><main><h2>Friendship cities</h2><table><tr><th>Town</th><th>Since</th></tr>"
+                    "<tr><td>Ashkelon</td><td>2007</td></tr></table><h2>Events 2026</h2><table>"
+                    "<tr><th>Date</th><th>Event</th><th>Venue</th></tr>"
+                    "<tr><td>12 June 2026</td><td>Baltic choir meeting</td><td>Gdańsk</td></tr>"
+                    "<tr><td>3 July 2026</td><td>Summer regatta</td><td>Gdynia</td></tr></table></main></body></html>",
+                    "utf-8")
+    assert [p.partner for p in extractor.extract(read_page(page), "Q92689").partnerships] == ["ashkelon"]

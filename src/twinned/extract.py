@@ -20,6 +20,7 @@ from .extract_areas import TRIGGER as AREA_TRIGGER
 from .extract_areas import AreaScheme
 from .extract_blocks import (
     BULLET,
+    TOWN_HEADER,
     Block,
     Line,
     Party,
@@ -287,6 +288,8 @@ class _Run(DocumentReader):
         p.country = self._country(block, party)
         if block.lead and not p.documents:
             self._from_lead(p, block.lead, content)
+        if not p.documents and not self._table_of_partners(block):
+            return None
         if not p.documents:
             if not content or not (p.began or any(PARTNERSHIP_CUES.search(line.text) for line in content)
                                    or self._in_a_list_of_partners(block, party)
@@ -297,6 +300,17 @@ class _Run(DocumentReader):
         if not resolved:
             self._stub(p, block)
         return p
+
+    def _table_of_partners(self, block: Block) -> bool:
+        """A table row names a partner only in a table about partners: its header row or the heading
+        before it speaks of towns or twinning (not "Events 2026 | Date | Event | Venue")."""
+        table = block.lines[0].table
+        if table is None:
+            return True
+        header = next((line for line in self.lines if line.start == table), None)
+        before = [line for line in self.lines if line.end <= table and line.kind != "debris"]
+        return any(x is not None and bool(TOWN_HEADER.search(x.text) or PARTNERSHIP_CUES.search(x.text))
+                   for x in (header, before[-1] if before else None))
 
     def _denied(self, party: Party, content: list[Line]) -> bool:
         """The sentence naming the partner says it is not one ("Florence is not a twin town, but ...")."""

@@ -25,7 +25,7 @@ ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx
                           "sep sept oct nov dec co inc ltd jr sr gen hon rev".split())
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
-RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|partnerships?|co-?operation|agreements?|"
+RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|co-?operation|agreements?|"
                            r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts)\s+(?:\w+\s+){0,2}"
                            r"with\s+(?:the\s+)?$",
                            re.IGNORECASE)
@@ -36,7 +36,12 @@ LIST_SEPARATOR = re.compile(r"^\s*(?:,|\(|–|—|-|:|\|)")
 NOT_NAMES = frozenset("The This That These Those Both Our Its Their It We They On In At Since With And Or A An "
                       "Letter Agreement Protocol Declaration Memorandum City Town Council Mayor Image Images Photo "
                       "Photos Picture Figure Caption Source Note Contact Information Gallery Video Map Logo Logos "
-                      "Download Print Share Home Menu More News Partner Partners Sister Twin Friendship".split())
+                      "Download Print Share Home Menu More News Partner Partners Sister Twin Friendship Country Nation Signed Date "
+                      "Year Since Established Population Region State Type Kind Status Website Notes Agreement "
+                      "Partnership Cooperation Events Event Venue".split())
+# a field of a key-value block naming the partner: "Partner city: Lübeck", "Twin town: Tours"
+PARTNER_FIELD = re.compile(r"(?:[-–—*•·▪]\s*)?(?:(?:partner|twin|sister|friendship)\s+)?"
+                           r"(?:city|town|municipality|partner)\s*:\s*", re.IGNORECASE)
 
 
 NUMBER_CELL = re.compile(r"(?:#?\d{1,3}[.)]?\s*\|\s*)+")
@@ -149,6 +154,10 @@ class PartyFinder:
 
     def parties_in(self, line: Line) -> list[Party]:
         """Every partner the line names in a party position."""
+        field = PARTNER_FIELD.match(self.text, line.start, line.end)
+        if field:
+            p = self._name_at(field.end(), line)
+            return [Party(p.key, p.name, p.start, p.end, p.mention, "list")] if p else []
         names = self.in_line(line)
         homes = [n for n in names if n.kind == "place" and n.key == self.home]
         return self._around_home(line, homes) + self._relations(line) + self._list_head(line, names)

@@ -39,6 +39,8 @@ RENEWED_AFTER = re.compile(rf"\s+(?:was|were|has been|had been|is|have been)\s+(
 RENEWAL_WORD = re.compile(rf"\b(?:{RENEWED}|renewals?)\b", re.IGNORECASE)
 THIS_OCCASION = re.compile(r"\b(?:during|on|at)\s+(?:this|that|the same)\s+(?:visit|stay|occasion|meeting|trip|"
                            r"event|ceremony)\b", re.IGNORECASE)
+SIGNED_FIELD = re.compile(r"(?:[-–—*•·▪]\s*)?(?:signed|date|date of signing|concluded|agreement signed)\s*:",
+                          re.IGNORECASE)
 APPROVAL = re.compile(r"\b(?:approv\w*|decision|resolution|consent|vote)\b", re.IGNORECASE)
 VENUE_BUILDING = re.compile(r"(?:['’]s)?(?:\s+[A-Z][\w-]*){0,3}\s+(?:Hall|Castle|Palace|Cathedral|Theatre|Theater|"
                             r"Hotel|Museum|Library|Chamber|Guildhall|Square|Plaza|Center|Centre|House|Building)\b")
@@ -64,6 +66,8 @@ class DocumentReader:
         previous: tuple[int, int] | None = None
         party = self.finder.party(line)
         listed = line.listed or (party is not None and party.role == "list")
+        if self._signed_field(p, line):
+            return
         for s, e in sentences(self.text, line.start, line.end):
             mentions = [d for d in self.docs if s <= d.start < e]
             new_docs, referenced = self._documents(p, mentions, s, e, previous, listed)
@@ -80,6 +84,18 @@ class DocumentReader:
             holder = target.areas if target else p.areas
             holder += [a for a in areas if a.area not in {x.area for x in holder}]
             previous = (s, e)
+
+    def _signed_field(self, p: Partnership, line: Line) -> bool:
+        """A key-value line "Signed: 12 Mar 1968" (or "Date:") dates the block's last undated document."""
+        if not SIGNED_FIELD.match(self.text, line.start, line.end):
+            return False
+        undated = [d for d in p.documents if not any(s.date for s in d.signings)]
+        dates = self._doc_dates(line.start, line.end)
+        if not undated or not dates:
+            return False
+        undated[-1].signings = [Signing(dates[0])] + [s for s in undated[-1].signings if not s.date][:0]
+        self.used.add(dates[0].start)
+        return True
 
     def _area_cells(self, line: Line, s: int, e: int) -> list[AreaMention]:
         """In a table whose header names a column of fields ("Fields of cooperation"), that column's cell."""

@@ -117,6 +117,9 @@ def find_documents(text: str, start: int = 0, end: int | None = None,
     for m in HEAD.finditer(text, start, end):
         if out and m.start() < out[-1].end:
             continue
+        if re.match(r"\s*:", text[m.end():m.end() + 3]) and \
+                len(text[text.rfind("\n", 0, m.start()) + 1:m.start()].split()) <= 3:
+            continue    # a field's label ("Agreement: twinning agreement", "Kind of agreement:"), not a document
         head = next(k for k in ("renewal", "letter", "certificate", "decision", "noun") if m.group(k))
         head_word = m.group(head).lower()
         floor = out[-1].end if out else start
