@@ -29,7 +29,7 @@ from typing import Any
 
 from .errors import InputError, Problem
 from .extract_fold import fold_keys
-from .records import Country, Gazetteer, Identity, Located, Place
+from .records import Gazetteer, Identity, Located, Place
 
 # Names of cities that are also everyday English words: such a name counts as a place only in
 # a party position or beside its country, never as a mere capitalised word.

@@ -14,7 +14,7 @@ import re
 import sys
 from dataclasses import dataclass
 
-from .extract_fold import _WORD, fold, fold_key, fold_keys, fold_name
+from .extract_fold import _WORD, fold, fold_keys
 from .extract_gazetteer import COMMON_WORDS, WorldGazetteer, country_names, us_states
 from .extract_resolve import Links, resolve
 from .records import Gazetteer
