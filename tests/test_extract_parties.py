@@ -83,3 +83,15 @@ def test_a_date_after_a_semicolon_is_another_clause_s(extractor: Extractor) -> N
     f = facts(extractor, "In 1991 Tampere and Hamelin signed a friendship agreement; Hamelin's mayor visited us "
                          "again in 2016.\n", "tampere")
     assert f["dates"] == {("Q4062", "signed", "1991")}
+
+
+def test_enumerated_partners_with_their_own_dates(extractor: Extractor) -> None:
+    f = facts(extractor, "Debrecen is also twinned with Lublin (since 1972), Oradea (since 1991) and Paterson in the "
+                         "United States, with which a sister city agreement was signed in 1993.\n", "Q79880")
+    assert {("Q37333", "began", "1972"), ("Q93358", "began", "1991"), ("Q138391", "signed", "1993")} == f["dates"]
+    assert f["types"] == {("Q138391", "twinning-agreement")}
+
+
+def test_list_items_without_bullets(extractor: Extractor) -> None:
+    f = facts(extractor, "Potsdam – Partner Cities\n\nBobigny (France) · 1974\nBonn (Germany) · 1988\n", "Q1711")
+    assert f["dates"] == {("bobigny", "began", "1974"), ("Q586", "began", "1988")}

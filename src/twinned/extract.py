@@ -47,7 +47,7 @@ from .extract_model import (
     Signing,
     Stub,
 )
-from .extract_names import NameIndex, NameMention
+from .extract_names import NameIndex, NameMention, proper_name_at
 from .extract_parties import Segment, split
 from .extract_resolve import read_links
 from .extract_text import html_to_text, looks_like_html
@@ -62,6 +62,7 @@ BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)
 ANNOTATION = re.compile(r"(?:\s*(?:City|Town|County|Region))?(?:\s*,\s*[^,()\d]{2,40}?)?\s*\(")
+ITEM_SEPARATOR = re.compile(r"\s*(?:\(|,|–|—|-|·|:|\|)")
 NOT_A_PARTNER = re.compile(r"\b(?:is|are|was|were)\s+(?:not|no longer)\s+(?:an?\s+|our\s+)?(?:official\s+)?"
                            r"(?:twin|sister|partner)", re.IGNORECASE)
 ENDED = re.compile(r"\b(?:suspend\w*|ended|end|terminat\w*|until|froze\w*|cancel\w*|dissolv\w*)\W+(?:\w+\W+)?$",
@@ -183,9 +184,19 @@ class _Run(DocumentReader):
                            for d in self.dates)
             row = " | " in self.text[s:e]
             table = (table if table is not None else s) if row else None
-            listed = row or bool(BULLET.match(self.text, s, e))
-            out.append(Line(s, e, self.text[s:e], classify(self.text, s, e, has_doc, has_full), listed, table))
+            item = self._item(s, e)
+            listed = row or item or bool(BULLET.match(self.text, s, e))
+            kind = "content" if item else classify(self.text, s, e, has_doc, has_full)
+            out.append(Line(s, e, self.text[s:e], kind, listed, table))
         return out
+
+    def _item(self, s: int, e: int) -> bool:
+        """A list item without a bullet: a line that begins with a place, then a separator, and gives
+        a date ("Bobigny (France) · 1974", "Tartu, Estonia — 1990")."""
+        lead = next((n for n in self.names if n.start == s and n.kind in ("place", "unsure")), None)
+        end = lead.end if lead else (m.end() if (m := proper_name_at(self.text, s)) and m.end() <= e else None)
+        return end is not None and bool(ITEM_SEPARATOR.match(self.text, end, e)) and \
+            any(s <= d.start < e for d in self.dates) and len(self.text[s:e].split()) <= 12
 
     def blocks(self) -> tuple[list[Partnership], list[Membership]]:
         blocks: list[Block] = []
@@ -334,17 +345,16 @@ class _Run(DocumentReader):
         """A clause continuing another ("... and with Bergen, Norway on 9/24/1967") reads its date with the
         lead of the clause it continues: a document named there, or a wording of when relations began."""
         dates = [d for line in content for d in self._free_dates(line.start, line.end)]
-        if not dates:
-            return
         named = [m for m in self.docs if lead[0] <= m.start < lead[1]]
         if named:
             reading = self.ex.types.read(named[-1].title, named[-1].head)
             doc = Document(named[-1], reading.type, TypeReading(reading.type, min(reading.confidence, 0.8),
                                                                 f"{reading.how}; named in the clause it continues"))
-            doc.signings = [Signing(dates[0])]
-            self.used.add(dates[0].start)
+            if dates:
+                doc.signings = [Signing(dates[0])]
+                self.used.add(dates[0].start)
             p.documents.append(doc)
-        elif BEGAN.search(self.text, lead[0], lead[1]) and p.began is None:
+        elif dates and BEGAN.search(self.text, lead[0], lead[1]) and p.began is None:
             p.began = dates[0]
             self.used.add(dates[0].start)
 

@@ -32,7 +32,7 @@ RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends
 EVENT_PLACE = re.compile(r"(?:\b(?:in|at|to|visited|from)|visit to|came to|arrived in|\(\s*[^()]*\d{4},)"
                          r"\s*(?:the\s+)?$",
                          re.IGNORECASE)
-LIST_SEPARATOR = re.compile(r"^\s*(?:,|\(|–|—|-|:|\|)")
+LIST_SEPARATOR = re.compile(r"^\s*(?:,|\(|–|—|-|·|:|\|)")
 NOT_NAMES = frozenset("The This That These Those Both Our Its Their It We They On In At Since With And Or A An "
                       "Letter Agreement Protocol Declaration Memorandum City Town Council Mayor Image Images Photo "
                       "Photos Picture Figure Caption Source Note Contact Information Gallery Video Map Logo Logos "

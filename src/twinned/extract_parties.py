@@ -29,6 +29,7 @@ LIST_INTRO = re.compile(r"\b(?:(?:twin|sister|partner|friendship)[\s-](?:cities|
 # after such an introduction, each place starting a clause of the list ("...; Akureyri (Iceland, 1947);",
 # ", Nagaoka in Japan (partner city since 1989),", ", and Carlos Paz in Argentina")
 LIST_ITEM_BEFORE = re.compile(r"(?:[,;:]|\band)\s*$")
+YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 CLAUSE_CUT = re.compile(r";|,\s+and\b|\band\b|,")
 
 
@@ -61,6 +62,8 @@ def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
             seen.add(ident)
             if unique and not enumerated and ENUMERATION.fullmatch(finder.text, unique[-1][0].end, p.start):
                 enumerated = True
+            if unique and enumerated and YEAR.search(finder.text, unique[-1][0].end, p.start):
+                enumerated = False     # "Lublin (since 1972), Oradea (since 1991)": each item has its own date
             unique.append((p, enumerated))
     return unique
 
