@@ -28,6 +28,11 @@ def one(text: str, order: str | None = None) -> tuple[str, str, str | None]:
     ("Memorandum of Cooperation signed on June 20th, 2007 in Košice", "2007-06-20", "on June 20th, 2007", None),
     ("was signed on 3 July 2019, in Kaunas City.", "2019-07-03", "on 3 July 2019", None),
     ("Renewal of the Agreement, 1996", "1996", "1996", None),
+    ("partnership treaty of 14.05.2001", "2001-05-14", "14.05.2001", None),
+    ("a partnership treaty was signed in Graz on 29 June 1959, months", "1959-06-29", "on 29 June 1959", None),
+    ("Relations go back to the 1950s, when students", "1950", "the 1950s", "not-before"),
+    ("sister city of Tucson since 2004.", "2004", "since 2004", None),
+    ("It was renewed on its 50th anniversary in 2009.", "2009", "in 2009", None),
     ("signed on October 20th, 1991.", "1991-10-20", "on October 20th, 1991", None),
     ("dated June 20, 1991 and", "1991-06-20", "dated June 20, 1991", None),
     ("In September, 1997, the delegation", "1997-09", "In September, 1997", None),
@@ -71,3 +76,8 @@ def test_ambiguous_numeric_dates_are_less_sure() -> None:
 
 def test_impossible_days_are_not_dates() -> None:
     assert find_dates("31/2/2001") == []
+
+
+def test_month_first_dates_with_a_day_past_19() -> None:
+    found = find_dates("signed 03/21/1983; renewed 6/7/1988")
+    assert [str(d.date) for d in found] == ["1983-03-21", "1988-06-07"]

@@ -29,8 +29,8 @@ def test_readable_text_only() -> None:
         "Our twin towns",
         "Raahe and Verona are our partners.",
         "Since 1991.",
-        "Wuppertal, Germany",
-        "Mobile, USA",
+        "- Wuppertal, Germany",
+        "- Mobile, USA",
         "City | Year",
         "Cottbus | 1992",
     ]

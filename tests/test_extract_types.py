@@ -67,3 +67,17 @@ def test_titles_as_written(text: str, titles: list[str]) -> None:
 
     spans = [(d.start, d.end) for d in find_dates(text)]
     assert [d.title for d in find_documents(text, dates=spans)] == titles
+
+
+@pytest.mark.parametrize(("text", "title", "key", "review"), [
+    ("a partnership treaty of 14.05.2001", "partnership treaty", "partnership-agreement", False),
+    ("sister city agreement signed 11/17/1959", "sister city agreement", "twinning-agreement", False),
+    ("friendship city agreement signed 6/7/1988", "friendship city agreement", "friendship-agreement", False),
+    ("a letter of intent, 1996", "letter of intent", "letter-of-intent", False),
+    ("a memorandum of friendship signed in 1988", "memorandum of friendship", "memorandum", True),
+])
+def test_more_wordings(scheme: TypeScheme, text: str, title: str, key: str, review: bool) -> None:
+    [doc] = find_documents(text, dates=[(text.index(d), len(text)) for d in ("14.", "11/", "6/", "1996", "1988")
+                                       if d in text][:1])
+    reading = scheme.read(doc.title, doc.head)
+    assert (doc.title, reading.type, reading.confidence < 0.7) == (title, key, review)

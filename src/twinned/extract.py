@@ -11,157 +11,65 @@ page text, a confidence).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
+from . import extract_cache
 from .errors import InputError, Problem
 from .extract_areas import TRIGGER as AREA_TRIGGER
-from .extract_areas import AreaMention, AreaScheme
-from .extract_blocks import (BULLET, Block, Line, Party, PartyFinder, area_column, cells_of, classify, heading_place,
-                             lines_of, sentences)
+from .extract_areas import AreaScheme
+from .extract_blocks import (
+    BULLET,
+    TOWN_HEADER,
+    Block,
+    Line,
+    Party,
+    PartyFinder,
+    area_column,
+    classify,
+    heading_place,
+    lines_of,
+    sentences,
+    town_columns,
+)
 from .extract_dates import DateMention, find_dates
-from .extract_names import NameIndex, NameMention, fold_name
+from .extract_documents import BROADER, RENEWAL_WORD, DocumentReader, _name_documents
+from .extract_fold import fold_name
+from .extract_gazetteer import load_world
+from .extract_model import (
+    Document,
+    Draft,
+    Evidence,
+    Home,
+    Membership,
+    Page,
+    Partnership,
+    Signing,
+    Stub,
+)
+from .extract_names import NameIndex, NameMention, proper_name_at
+from .extract_parties import Segment, split
+from .extract_resolve import read_links
 from .extract_text import html_to_text, looks_like_html
-from .extract_types import DocMention, TypeReading, TypeScheme, find_documents
+from .extract_types import TypeReading, TypeScheme, find_documents
+from .records import QID as QID_RE
 from .records import Gazetteer, load_gazetteer
 from .vocab import load_vocabulary
+from .wikidata import default_extract
 
-INTENT_TYPES = frozenset({"letter-of-intent", "protocol-of-intent", "letter-of-interest", "declaration-of-intent",
-                          "council-decision"})
-BROADER = {"twinning-agreement": "agreement", "cooperation-agreement": "agreement",
-           "partnership-agreement": "agreement", "friendship-agreement": "agreement",
-           "memorandum-of-understanding": "memorandum", "memorandum-of-cooperation": "memorandum",
-           "letter-of-intent": "intent", "protocol-of-intent": "intent", "letter-of-interest": "intent",
-           "declaration-of-intent": "intent"}
-HEAD_CLASS = {"agreement": "agreement", "memorandum": "memorandum", "letter": "intent", "protocol": "protocol",
-              "declaration": "declaration"}
-NAMED_BEFORE = re.compile(r"\b(?:called|named|so-called|known as|referred to as)\s+(?:the\s+|a\s+|an\s+)?$",
-                          re.IGNORECASE)
-REFERENCE_BEFORE = re.compile(r"(?:\b(?:concerning|regarding|about|under|following|towards|called|named|"
-                              r"so-called|known as|according to|in accordance with|pursuant to|by this|in this|"
-                              r"this|that|these|said|same|such)\s+(?:the\s+|a\s+|an\s+)?)$", re.IGNORECASE)
-SIGNED_AFTER = re.compile(r"^[^.;]{0,80}?\b(?:signed|concluded|adopted|took place|entered into|was approved|"
-                          r"were approved|dated)\b", re.IGNORECASE)
-SIGNED_BEFORE = re.compile(r"\b(?:signed|concluded|adopted|sign|signing of)\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
-RENEWED = r"(?:renewed|reaffirmed|reconfirmed|extended|prolonged)"
-RENEWED_AFTER = re.compile(rf"\s+(?:was|were|has been|had been|is|have been)\s+(?:\w+\s+)?{RENEWED}\b", re.IGNORECASE)
-RENEWAL_WORD = re.compile(rf"\b(?:{RENEWED}|renewals?)\b", re.IGNORECASE)
-THIS_OCCASION = re.compile(r"\b(?:during|on|at)\s+(?:this|that|the same)\s+(?:visit|stay|occasion|meeting|trip|"
-                           r"event|ceremony)\b", re.IGNORECASE)
-BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes back to|go back to|"
+BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes back to|go back to|became|"
                    r"dates back to|date back to|initiated|established|first contacts?|roots|"
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)
 ANNOTATION = re.compile(r"(?:\s*(?:City|Town|County|Region))?(?:\s*,\s*[^,()\d]{2,40}?)?\s*\(")
-APPROVAL = re.compile(r"\b(?:approv\w*|decision|resolution|consent|vote)\b", re.IGNORECASE)
+ITEM_SEPARATOR = re.compile(r"\s*(?:\(|,|–|—|-|·|:|\|)")
+NOT_A_PARTNER = re.compile(r"\b(?:is|are|was|were)\s+(?:not|no longer)\s+(?:an?\s+|our\s+)?(?:official\s+)?"
+                           r"(?:twin|sister|partner)", re.IGNORECASE)
+ENDED = re.compile(r"\b(?:suspend\w*|ended|end|terminat\w*|until|froze\w*|cancel\w*|dissolv\w*)\W+(?:\w+\W+)?$",
+                   re.IGNORECASE)
 MEMBER = re.compile(r"\b(?:member|members|membership|joined|join)\b", re.IGNORECASE)
 PARTNERSHIP_CUES = re.compile(r"\b(?:twin\w*|sister|partner\w*|friendship|friendly relations|relations|"
                               r"co-?operation)\b", re.IGNORECASE)
-VENUE_BUILDING = re.compile(r"(?:['’]s)?(?:\s+[A-Z][\w-]*){0,3}\s+(?:Hall|Castle|Palace|Cathedral|Theatre|Theater|"
-                            r"Hotel|Museum|Library|Chamber|Guildhall|Square|Plaza|Center|Centre|House|Building)\b")
-VENUE_OCCASION = re.compile(r"\b(?:during|on the occasion of)\s+((?:the|a|an)\s+[^,.;()]+)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Where a field was read: the text as found, its offsets in the page text, how sure."""
-
-    text: str
-    start: int
-    end: int
-    confidence: float
-    note: str | None = None
-
-
-@dataclass
-class Signing:
-    date: DateMention | None = None
-    place: str | None = None
-    place_evidence: Evidence | None = None
-    venue: str | None = None
-    venue_evidence: Evidence | None = None
-    doubt: str | None = None          # why the date may not be the signing's own
-
-
-@dataclass
-class Document:
-    mention: DocMention
-    type: str
-    reading: TypeReading
-    signings: list[Signing] = field(default_factory=list)
-    areas: list[AreaMention] = field(default_factory=list)
-    renews: Document | None = None
-    follows: Document | None = None
-    from_list: bool = False
-    aliases: list[str] = field(default_factory=list)   # types of other names the page gives it
-    id: str = ""
-
-    def known_as(self, type_key: str) -> bool:
-        return type_key == self.type or type_key in self.aliases
-
-    @property
-    def year(self) -> int | None:
-        years = [s.date.date.year for s in self.signings if s.date]
-        return years[0] if years else None
-
-
-@dataclass
-class Partnership:
-    partner: str                      # a place key, or the stub key of an unresolved place
-    party: Party
-    resolved: bool
-    lines: list[Line]
-    country: tuple[str, Evidence] | None = None
-    began: DateMention | None = None
-    areas: list[AreaMention] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
-    placeholder: bool = False         # the page names no document; one was added for review
-
-    @property
-    def passage(self) -> Evidence:
-        text = "\n".join(line.text for line in self.lines)
-        return Evidence(text, self.lines[0].start, self.lines[-1].end, 0.9)
-
-
-@dataclass
-class Membership:
-    network: str
-    mention: NameMention
-    lines: list[Line]
-    since: DateMention | None = None
-    since_qualifier: str | None = None
-
-
-@dataclass
-class Stub:
-    """A place the gazetteer does not know, written as found for a person to resolve."""
-
-    key: str
-    name: str
-    kind: str
-    country: str | None
-    evidence: Evidence
-
-
-@dataclass
-class Draft:
-    city: str
-    page: str                         # file name
-    title: str
-    text: str
-    partnerships: list[Partnership]
-    memberships: list[Membership]
-    stubs: list[Stub]
-    gazetteer: Gazetteer
-    threshold: float
-
-
-@dataclass(frozen=True)
-class Page:
-    name: str
-    text: str
-    title: str | None
-    html: bool
 
 
 def read_page(path: Path, kind: str = "auto") -> Page:
@@ -178,29 +86,61 @@ def read_page(path: Path, kind: str = "auto") -> Page:
 
 
 class Extractor:
-    """Reads pages against one project's gazetteer and schemes."""
+    """Reads pages against one project's gazetteer (extended with the Wikidata extract and GeoNames,
+    see extract_gazetteer) and schemes."""
 
-    def __init__(self, project_dir: Path, threshold: float = 0.7, date_order: str | None = None) -> None:
+    def __init__(self, project_dir: Path, threshold: float = 0.7, date_order: str | None = None,
+                 extract: Path | None = None, geonames: bool = True) -> None:
         vocabulary = load_vocabulary(project_dir / "ontology")
-        self.gazetteer = load_gazetteer(project_dir / "data", vocabulary)
-        self.index = NameIndex(self.gazetteer)
+        self.curated = load_gazetteer(project_dir / "data", vocabulary)
+        self.extract_dir = extract if extract is not None else default_extract(project_dir)
+        key = extract_cache.fingerprint(project_dir / "data" / "places.yaml", self.extract_dir, geonames)
+        cached = extract_cache.load(key)
+        if isinstance(cached, tuple) and len(cached) == 3 and isinstance(cached[2], NameIndex):
+            self.world, self.links, self.index = cached
+        else:
+            self.world = load_world(self.curated, self.extract_dir, geonames)
+            self.links = read_links(self.extract_dir)
+            self.index = NameIndex(self.world.gazetteer, self.world)
+            extract_cache.store(key, (replace(self.world, alternates={}), self.links, self.index))
+        self.gazetteer = self.world.gazetteer
         self.types = TypeScheme.load(project_dir / "ontology")
         self.areas = AreaScheme.load(project_dir / "ontology")
         self.threshold = threshold
         self.date_order = date_order
 
-    def city_key(self, key_or_qid: str) -> str:
+    def city(self, given: str) -> Home:
+        """The publishing city: a key or QID of the gazetteer, or a name it knows (settled by a
+        country written after a comma: "Springfield, US"); any other name becomes a stub."""
         for key, place in self.gazetteer.places.items():
-            if key_or_qid in (key, place.identity.wikidata):
-                return key
-        raise InputError([Problem("--city", 0, "city", f"a place key or QID of data/places.yaml, not {key_or_qid!r}")])
+            if given in (key, place.identity.wikidata):
+                return Home(key, given, None)
+        if QID_RE.fullmatch(given):
+            raise InputError([Problem("--city", 0, "city", f"a QID of data/places.yaml or of the Wikidata extract "
+                                                          f"(not {given!r}), or the city's name")])
+        name, _, country = given.partition(",")
+        found = [n for n in self.index.find(name.strip()) if n.start == 0 and n.end == len(name.strip())]
+        if found and found[0].kind == "place":
+            return Home(found[0].key, given, None)
+        candidates = found[0].candidates if found and found[0].kind == "unsure" else ()
+        code = country.strip().upper() or None
+        same = [k for k in candidates if self.gazetteer.places[k].country == code]
+        if len(same) == 1:
+            return Home(same[0], given, None)
+        key = _stub_key(name.strip(), self.gazetteer)
+        stub = Stub(key, name.strip(), "city", code, Evidence(given, 0, 0, 0.4, "--city"), candidates=candidates)
+        return Home(key, given, stub)
+
+    def city_key(self, given: str) -> str:
+        return self.city(given).key
 
     def extract(self, page: Page, city: str) -> Draft:
-        run = _Run(self, page.text, self.city_key(city))
+        home = self.city(city)
+        run = _Run(self, page.text, home)
         partnerships, memberships = run.blocks()
         title = page.title or _first_heading(run, page)
         return Draft(run.home, page.name, title, page.text, partnerships, memberships, run.stub_list(),
-                     self.gazetteer, self.threshold)
+                     self.gazetteer, self.threshold, self.world)
 
 
 def _first_heading(run: _Run, page: Page) -> str:
@@ -210,23 +150,27 @@ def _first_heading(run: _Run, page: Page) -> str:
     return Path(page.name).stem
 
 
-class _Run:
+class _Run(DocumentReader):
     """One extraction: the page's names, dates and lines, and what was built from them."""
 
-    def __init__(self, ex: Extractor, text: str, home: str) -> None:
+    def __init__(self, ex: Extractor, text: str, home: Home) -> None:
         self.ex = ex
         self.text = text
-        self.home = home
-        self.names = ex.index.find(text)
+        self.home = home.key
+        self.names = ex.index.find(text, ex.gazetteer.places[home.key].identity.wikidata
+                                   if home.key in ex.gazetteer.places else None, ex.links)
+        if home.stub is not None:
+            self.names = _home_names(text, home.stub, self.names)
         self.dates = find_dates(text, ex.date_order)
         self.date_spans = [(d.start, d.end) for d in self.dates]
         self.docs = find_documents(text, dates=self.date_spans)
-        self.finder = PartyFinder(text, self.names, home)
+        self.finder = PartyFinder(text, self.names, self.home)
         self.lines = self._lines()
+        self.finder.town_columns = town_columns(text, self.lines, self.names, self.home)
         self.area_columns = {line.table: c for line in self.lines if line.table is not None
                              for c in [area_column(text, line)] if c is not None}
         self.used: set[int] = set()          # starts of dates already given to a field
-        self.stubs: dict[str, Stub] = {}
+        self.stubs: dict[str, Stub] = {home.key: home.stub} if home.stub else {}
 
     # -- lines and blocks --------------------------------------------------------------
 
@@ -235,17 +179,34 @@ class _Run:
         table: int | None = None
         for s, e in lines_of(self.text):
             has_doc = any(s <= d.start < e for d in self.docs)
-            has_full = any(s <= d.start < e and d.kind in ("day", "iso", "numeric", "month") for d in self.dates)
+            has_full = any(s <= d.start < e and (d.kind in ("day", "iso", "numeric", "month") or d.preposition == "since"
+                                                 or bool(PARTNERSHIP_CUES.search(self.text, s, e)))
+                           for d in self.dates)
             row = " | " in self.text[s:e]
             table = (table if table is not None else s) if row else None
-            listed = row or bool(BULLET.match(self.text, s, e))
-            out.append(Line(s, e, self.text[s:e], classify(self.text, s, e, has_doc, has_full), listed, table))
+            item = self._item(s, e)
+            listed = row or item or bool(BULLET.match(self.text, s, e))
+            kind = "content" if item else classify(self.text, s, e, has_doc, has_full)
+            out.append(Line(s, e, self.text[s:e], kind, listed, table))
         return out
+
+    def _item(self, s: int, e: int) -> bool:
+        """A list item without a bullet: a line that begins with a place, then a separator, and gives
+        a date ("Bobigny (France) · 1974", "Tartu, Estonia — 1990")."""
+        lead = next((n for n in self.names if n.start == s and n.kind in ("place", "unsure")), None)
+        end = lead.end if lead else (m.end() if (m := proper_name_at(self.text, s)) and m.end() <= e else None)
+        return end is not None and bool(ITEM_SEPARATOR.match(self.text, end, e)) and \
+            any(s <= d.start < e for d in self.dates) and len(self.text[s:e].split()) <= 12
 
     def blocks(self) -> tuple[list[Partnership], list[Membership]]:
         blocks: list[Block] = []
         current: Block | None = None
-        for line in self.lines:
+        for line in self._segments():
+            if isinstance(line, tuple):
+                sub, group, lead = line
+                blocks += [Block("partnership", _party_key(p), p, [sub], lead=lead) for p in group]
+                current = blocks[-1]
+                continue
             if line.kind == "debris":
                 continue
             networks = [n for n in self.finder.in_line(line) if n.kind == "network"]
@@ -278,6 +239,17 @@ class _Run:
                     memberships[m.network] = m
         return partnerships, list(memberships.values())
 
+    def _segments(self) -> list[Line | Segment]:
+        """The page's lines, a line naming several partners cut into their clauses (extract_parties)."""
+        out: list[Line | Segment] = []
+        for line in self.lines:
+            parts = split(self.finder, line) if line.kind == "content" else None
+            if parts is None:
+                out.append(line)
+                continue
+            out += [sub if not group else (sub, group, lead) for sub, group, lead in parts]
+        return out
+
     def _connects(self, line: Line) -> bool:
         """A line naming no partner continues the block before it only if it says something a record
         can use: a document, a date, a place, a renewal or cooperation in some field."""
@@ -299,16 +271,21 @@ class _Run:
                 first.began = first.began or p.began
             else:
                 by_key[p.partner] = p
+        for p in by_key.values():
+            _drop_repeats(p)
         return list(by_key.values())
 
     # -- one partner ---------------------------------------------------------------------
 
     def _partnership(self, block: Block) -> Partnership | None:
         assert block.party is not None
+        self.used = set()      # lines a partner shares with others (an enumeration) give each the same dates
         content = [line for line in block.lines if line.kind == "content"]
         party = self._best_party(block)
+        if self._denied(party, content):
+            return None
         resolved = party.key is not None
-        key = party.key if resolved else _stub_key(party.name, self.ex.gazetteer)
+        key = party.key if party.key is not None else _stub_key(party.name, self.ex.gazetteer)
         p = Partnership(key, party, resolved, self._passage_lines(block))
         annotations = self._annotations(block)
         self.used |= {d.start for d in annotations}
@@ -320,14 +297,66 @@ class _Run:
             if (d.preposition == "since" or d.date.year not in years) and (p.began is None or d.date < p.began.date):
                 p.began = d
         p.country = self._country(block, party)
+        if block.lead and not p.documents:
+            self._from_lead(p, block.lead, content)
+        if not p.documents and not self._table_of_partners(block):
+            return None
         if not p.documents:
-            if not content or not (p.began or any(PARTNERSHIP_CUES.search(line.text) for line in content)):
+            if not content or not (p.began or any(PARTNERSHIP_CUES.search(line.text) for line in content)
+                                   or self._in_a_list_of_partners(block, party)
+                                   or (block.party.role == "introduced" and party.key is not None)):
                 return None
             p.placeholder = True
         _name_documents(p)
         if not resolved:
             self._stub(p, block)
         return p
+
+    def _table_of_partners(self, block: Block) -> bool:
+        """A table row names a partner only in a table about partners: its header row or the heading
+        before it speaks of towns or twinning (not "Events 2026 | Date | Event | Venue")."""
+        table = block.lines[0].table
+        if table is None:
+            return True
+        header = next((line for line in self.lines if line.start == table), None)
+        before = [line for line in self.lines if line.end <= table and line.kind != "debris"]
+        return any(x is not None and bool(TOWN_HEADER.search(x.text) or PARTNERSHIP_CUES.search(x.text))
+                   for x in (header, before[-1] if before else None))
+
+    def _denied(self, party: Party, content: list[Line]) -> bool:
+        """The sentence naming the partner says it is not one ("Florence is not a twin town, but ...")."""
+        for line in content:
+            for s, e in sentences(self.text, line.start, line.end):
+                if s <= party.start < e and NOT_A_PARTNER.search(self.text, s, e):
+                    return True
+        return False
+
+    def _in_a_list_of_partners(self, block: Block, party: Party) -> bool:
+        """A list item or table row that begins with a known partner (or an unknown one with its country),
+        in a list whose heading or introduction speaks of twinning ("Nantes is twinned with:")."""
+        first = block.lines[0]
+        if not first.listed or party.role not in ("list", "content") or \
+                (party.key is None and self._country(block, party) is None):
+            return False
+        before = [line for line in self.lines if line.end <= first.start and not line.listed and line.kind != "debris"]
+        return bool(before) and bool(PARTNERSHIP_CUES.search(before[-1].text))
+
+    def _from_lead(self, p: Partnership, lead: tuple[int, int], content: list[Line]) -> None:
+        """A clause continuing another ("... and with Bergen, Norway on 9/24/1967") reads its date with the
+        lead of the clause it continues: a document named there, or a wording of when relations began."""
+        dates = [d for line in content for d in self._free_dates(line.start, line.end)]
+        named = [m for m in self.docs if lead[0] <= m.start < lead[1]]
+        if named:
+            reading = self.ex.types.read(named[-1].title, named[-1].head)
+            doc = Document(named[-1], reading.type, TypeReading(reading.type, min(reading.confidence, 0.8),
+                                                                f"{reading.how}; named in the clause it continues"))
+            if dates:
+                doc.signings = [Signing(dates[0])]
+                self.used.add(dates[0].start)
+            p.documents.append(doc)
+        elif dates and BEGAN.search(self.text, lead[0], lead[1]) and p.began is None:
+            p.began = dates[0]
+            self.used.add(dates[0].start)
 
     def _best_party(self, block: Block) -> Party:
         """The block's party as named in its content if it is named there (better evidence than a heading)."""
@@ -344,6 +373,7 @@ class _Run:
         """Years in parentheses right after the partner's name (and country): "Odense, Denmark (1946)",
         "Yaotsu, Japan (2019)". They say when the partnership began: the year of its first document,
         or a start of its own."""
+        assert block.party is not None
         out = []
         for line in block.lines:
             names = [n for n in self.finder.in_line(line) if n.kind == "place" and n.key == block.party.key]
@@ -353,7 +383,7 @@ class _Run:
                 if not m:
                     continue
                 inside = [d for d in self.dates if d.start >= end + m.end() - 1 and
-                          re.fullmatch(r"\s*", self.text[end + m.end():d.start]) and
+                          re.fullmatch(r"\s*(?:[^\W\d][^(),\d]{1,40},\s*)?", self.text[end + m.end():d.start]) and
                           re.match(r"\s*\)", self.text[d.end:line.end])]
                 out += [d for d in inside if d not in out]
         return out
@@ -372,7 +402,8 @@ class _Run:
                 if word in party.name.lower().split():
                     kind = k
             self.stubs[key] = Stub(key, party.name, kind, country[0] if country else None,
-                                   Evidence(party.name, party.start, party.end, 0.4, "not in data/places.yaml"))
+                                   Evidence(party.name, party.start, party.end, 0.4, "not in data/places.yaml"),
+                                   party.mention.candidates if party.mention else ())
 
     def stub_list(self) -> list[Stub]:
         return sorted(self.stubs.values(), key=lambda s: s.key)
@@ -388,226 +419,6 @@ class _Run:
                     return n.key, Evidence(n.text, n.start, n.end, 0.9, n.key)
         return None
 
-    # -- documents -------------------------------------------------------------------------
-
-    def _read_line(self, p: Partnership, line: Line) -> None:
-        last_in_line: Document | None = None
-        previous: tuple[int, int] | None = None
-        listed = line.listed or bool(self.finder.party(line) and self.finder.party(line).role == "list")
-        for s, e in sentences(self.text, line.start, line.end):
-            mentions = [d for d in self.docs if s <= d.start < e]
-            new_docs, referenced = self._documents(p, mentions, s, e, previous, listed)
-            p.documents += new_docs
-            renewals = self._renewal_dates(p, s, e, (new_docs + referenced)[-1:])
-            p.documents += renewals
-            new_docs += renewals
-            if new_docs:
-                last_in_line = new_docs[-1]
-            target = (new_docs[-1] if new_docs and not new_docs[-1].from_list else referenced[-1] if referenced
-                      else last_in_line if last_in_line and not last_in_line.from_list else None)
-            areas = self.ex.areas.in_sentence(self.text, s, e, [(m.start, m.end) for m in mentions])
-            areas += self._area_cells(line, s, e)
-            holder = target.areas if target else p.areas
-            holder += [a for a in areas if a.area not in {x.area for x in holder}]
-            previous = (s, e)
-
-    def _area_cells(self, line: Line, s: int, e: int) -> list[AreaMention]:
-        """In a table whose header names a column of fields ("Fields of cooperation"), that column's cell."""
-        column = self.area_columns.get(line.table)
-        if column is None or " | " not in line.text:
-            return []
-        cells = cells_of(self.text, line)
-        if column >= len(cells) or not (s <= cells[column][0] < e):
-            return []
-        return self.ex.areas.in_sentence(self.text, *cells[column], force=True)
-
-    def _documents(self, p: Partnership, mentions: list[DocMention], s: int, e: int,
-                   previous: tuple[int, int] | None, listed: bool) -> tuple[list[Document], list[Document]]:
-        """The documents a sentence introduces (dated, signed, renewed, or listed) and those it refers to."""
-        new: list[Document] = []
-        referenced: list[Document] = []
-        live = [m for m in mentions if not REFERENCE_BEFORE.search(self.text[s:m.start])]
-        for i, m in enumerate(live):
-            lo = live[i - 1].end if i else s
-            hi = live[i + 1].start if i + 1 < len(live) else e
-            renewal = m.head == "renewal" or bool(RENEWED_AFTER.match(self.text, m.end))
-            after = [d for d in self._doc_dates(m.end, hi)
-                     if renewal or not RENEWAL_WORD.search(self.text[m.end:d.start])]
-            before = [d for d in self._doc_dates(lo, m.start)]
-            signed = bool(SIGNED_AFTER.match(self.text[m.end:hi]) or SIGNED_BEFORE.search(self.text[lo:m.start]))
-            dates = after or before[-1:]
-            if not dates and previous and (renewal or signed) and THIS_OCCASION.search(self.text[s:e]):
-                dates = self._doc_dates(*previous)[-1:]
-                lo = previous[0]
-            if renewal and p.documents + new:
-                docs = self._renewals(p, new, m, dates or [None], lo, hi)
-            elif dates or signed or (listed and not new and not p.documents):
-                docs = [self._new_document(p, new, m, dates, lo, hi)]
-            else:
-                ref = self._resolve(p.documents + new, m)
-                if ref:
-                    referenced.append(ref)
-                continue
-            for d in dates:
-                self.used.add(d.start)
-            new += docs
-        for m in mentions:
-            if m in live:
-                continue
-            if NAMED_BEFORE.search(self.text[s:m.start]) and new:
-                new[-1].aliases.append(self.ex.types.read(m.title, m.head).type)   # "(which is called X)"
-                continue
-            ref = self._resolve(p.documents + new, m)
-            if ref:
-                referenced.append(ref)
-        return new, referenced
-
-    def _free_dates(self, lo: int, hi: int) -> list[DateMention]:
-        return [d for d in self.dates if lo <= d.start and d.end <= hi and d.start not in self.used]
-
-    def _doc_dates(self, lo: int, hi: int) -> list[DateMention]:
-        """Dates a document may have been signed on: not "since ..." (when relations began)."""
-        return [d for d in self._free_dates(lo, hi) if d.preposition != "since"]
-
-    def _new_document(self, p: Partnership, new: list[Document], m: DocMention, dates: list[DateMention],
-                      lo: int, hi: int) -> Document:
-        reading = self.ex.types.read(m.title, m.head)
-        doc = Document(m, reading.type, reading)
-        doc.signings = self._signings(p, dates[:1] + [d for d in dates[1:] if self._place_near(p, d)], lo, hi, m)
-        if doc.signings and doc.signings[0].date and doc.signings[0].date.end <= m.start and \
-                APPROVAL.search(self.text[max(lo, doc.signings[0].date.start - 40):doc.signings[0].date.start]):
-            doc.signings[0].doubt = "the date of an approval the signing came with, not said to be the signing's"
-        earlier = [d for d in p.documents + new if d.type in INTENT_TYPES and d.type != doc.type]
-        if earlier and doc.type not in INTENT_TYPES:
-            doc.follows = earlier[-1]
-        return doc
-
-    def _renewals(self, p: Partnership, new: list[Document], m: DocMention, dates: list[DateMention | None],
-                  lo: int, hi: int) -> list[Document]:
-        target = self._renewed(p.documents + new, m)
-        out = []
-        for d in dates:
-            reading = self._renewal_reading(target, m)
-            doc = Document(m, target.type, reading, renews=_last_of_chain(p.documents + new + out, target))
-            doc.signings = self._signings(p, [d] if d else [], lo, hi, m)
-            out.append(doc)
-        return out
-
-    def _renewal_dates(self, p: Partnership, s: int, e: int, named: list[Document]) -> list[Document]:
-        """Dates after "renewed" ("renewed in 1996", "renewed several times (1992, 1993, ...)"): one
-        renewal each, of the document the sentence names, else of the partnership's last one."""
-        words = list(RENEWAL_WORD.finditer(self.text, s, e))
-        dates = [d for d in self._doc_dates(words[0].end(), e)] if words and p.documents else []
-        if not dates:
-            return []
-        target = named[0] if named else p.documents[-1]
-        while target.renews is not None:
-            target = target.renews
-        out = []
-        for d in dates:
-            self.used.add(d.start)
-            reading = TypeReading(target.type, min(target.reading.confidence, 0.85), "renewal of the document before")
-            doc = Document(target.mention, target.type, reading,
-                           renews=_last_of_chain(p.documents + out, target), from_list=len(dates) > 1)
-            doc.signings = self._signings(p, [d], s, e, None) if len(dates) == 1 else [Signing(d)]
-            out.append(doc)
-        return out
-
-    def _renewed(self, docs: list[Document], m: DocMention) -> Document:
-        inner = re.sub(r"^renewals?\s+of\s+(?:the\s+)?", "", m.title, flags=re.IGNORECASE)
-        head = m.head if m.head != "renewal" else _head_of(inner)
-        reading = self.ex.types.read(inner, head)
-        originals = [d for d in docs if d.renews is None] or docs
-        same = [d for d in originals if d.known_as(reading.type)]
-        if same:
-            return same[-1]
-        cls = HEAD_CLASS.get(head)
-        similar = [d for d in originals if BROADER.get(d.type, d.type) == cls or d.type == cls]
-        return (similar or originals)[-1]
-
-    def _renewal_reading(self, target: Document, m: DocMention) -> TypeReading:
-        inner = re.sub(r"^renewals?\s+of\s+(?:the\s+)?", "", m.title, flags=re.IGNORECASE)
-        own = self.ex.types.read(inner, _head_of(inner))
-        if own.type in target.aliases:
-            return TypeReading(target.type, 0.75, f"renews the {target.type} the page also calls a {own.type}")
-        if own.type not in (target.type, BROADER.get(target.type), "agreement", "memorandum") and own.confidence >= 0.8:
-            return TypeReading(target.type, 0.55, f"renews a {target.type} but is titled as a {own.type}")
-        return TypeReading(target.type, min(target.reading.confidence, 0.85), "the type of the document it renews")
-
-    def _resolve(self, docs: list[Document], m: DocMention) -> Document | None:
-        if not docs:
-            return None
-        reading = self.ex.types.read(m.title, m.head)
-        same = [d for d in docs if d.known_as(reading.type)]
-        cls = HEAD_CLASS.get(m.head)
-        similar = [d for d in docs if BROADER.get(d.type, d.type) == cls or d.type == cls]
-        return (same or similar or docs)[-1]
-
-    # -- signings ----------------------------------------------------------------------------
-
-    def _places(self, p: Partnership) -> list[NameMention]:
-        """The gazetteer's places in the text, and the partner's name where the partner is unresolved."""
-        if p.resolved:
-            return self.names
-        own = [NameMention(m.start(), m.end(), m.group(0), "place", p.partner, "the unresolved partner's name", True)
-               for m in re.finditer(rf"(?<!\w){re.escape(p.party.name)}(?!\w)", self.text)]
-        return sorted(self.names + own, key=lambda n: n.start)
-
-    def _place_near(self, p: Partnership, d: DateMention) -> NameMention | None:
-        """A place written right before ("in Mobile 12/4/1991") or after ("7/5/1997 in Košice") a date."""
-        for n in self._places(p):
-            if n.kind != "place":
-                continue
-            before = self.text[n.end:d.start]
-            after = self.text[d.end:n.start]
-            if n.end <= d.start and re.fullmatch(r"\s*", before) and re.search(r"\b(?:in|at)\s+$",
-                                                                                self.text[max(0, n.start - 5):n.start]):
-                return n
-            if d.end <= n.start and re.fullmatch(r"\s*(?:,\s*|in\s+|at\s+)", after):
-                return n
-        return None
-
-    def _signings(self, p: Partnership, dates: list[DateMention], lo: int, hi: int,
-                  m: DocMention | None) -> list[Signing]:
-        if len(dates) > 1:
-            return [self._signing_at(d, self._place_near(p, d)) for d in dates]
-        place = self._event_place(p, lo, hi)
-        signing = self._signing_at(dates[0] if dates else None, place)
-        signing.venue, signing.venue_evidence = self._venue(place, lo, hi, m)
-        return [signing] if (signing.date or signing.place) else []
-
-    def _signing_at(self, d: DateMention | None, n: NameMention | None) -> Signing:
-        if n is None:
-            return Signing(d)
-        confidence = 0.85 if n.exact else 0.8
-        return Signing(d, n.key, Evidence(n.text, n.start, n.end, confidence, n.how))
-
-    def _event_place(self, p: Partnership, lo: int, hi: int) -> NameMention | None:
-        """Where the document was signed: a place written "in X", "at X", "visit to X", "came to X"."""
-        for n in self._places(p):
-            if n.kind != "place" or not (lo <= n.start and n.end <= hi):
-                continue
-            before = self.text[max(lo, n.start - 30):n.start]
-            if re.search(r"(?:\b(?:in|at)|visit to|came to|arrived in|\(\s*[^()]*\d{4},)\s*(?:the\s+)?$", before,
-                         re.IGNORECASE) and not re.search(r"\b(?:between|of|and|with)\s+(?:the\s+)?$", before):
-                return n
-        return None
-
-    def _venue(self, place: NameMention | None, lo: int, hi: int,
-               doc: DocMention | None) -> tuple[str | None, Evidence | None]:
-        """A building named with the signing place ("Kaunas City Hall"), or the occasion ("during the ...")."""
-        if place is not None:
-            m = VENUE_BUILDING.match(self.text, place.end, hi)
-            if m:
-                text = self.text[place.start:m.end()]
-                return text, Evidence(text, place.start, m.end(), 0.8, "a building named with the place")
-        for a, b in ((lo, doc.start), (doc.end, hi)) if doc else ((lo, hi),):
-            m = VENUE_OCCASION.search(self.text, a, b)
-            if m:
-                text = re.sub(r"\s+(?:the|a|an|this|that)$", "", m.group(1).strip(), flags=re.IGNORECASE)
-                return text, Evidence(text, m.start(1), m.start(1) + len(text), 0.7, "an occasion the page names")
-        return None, None
-
     # -- began, memberships -----------------------------------------------------------------
 
     def _began(self, p: Partnership, content: list[Line]) -> None:
@@ -620,8 +431,21 @@ class _Run:
                         continue
                     if p.began is None or d.date < p.began.date:
                         p.began = d
+        if p.began is None and not p.documents:
+            p.began = self._listed_date(content)
         if p.began:
             self.used.add(p.began.start)
+
+    def _listed_date(self, content: list[Line]) -> DateMention | None:
+        """A list item or table row naming a partner and a date but no document ("Tartu, Estonia — 1990",
+        "Germany | Wiesbaden | twin city | 1961"): the date is when the partnership began."""
+        for line in content:
+            if not line.listed or any(line.start <= d.start < line.end for d in self.docs):
+                continue
+            for d in self._free_dates(line.start, line.end):
+                if not ENDED.search(self.text, max(line.start, d.start - 25), d.start):
+                    return d
+        return None
 
     def _memberships(self, block: Block) -> list[Membership]:
         home_names = {n.text for n in self.names if n.kind == "place" and n.key == self.home}
@@ -650,6 +474,35 @@ class _Run:
         return out
 
 
+def _home_names(text: str, stub: Stub, names: list[NameMention]) -> list[NameMention]:
+    """The publishing city's own name, where the gazetteer does not know it."""
+    own = [NameMention(m.start(), m.end(), m.group(0), "place", stub.key, "the publishing city (--city)", True)
+           for m in re.finditer(rf"(?<!\w){re.escape(stub.name)}(?!\w)", text, re.IGNORECASE)]
+    kept = [n for n in names if not any(o.start < n.end and n.start < o.end for o in own)]
+    return sorted(kept + own, key=lambda n: n.start)
+
+
+def _drop_repeats(p: Partnership) -> None:
+    """A document named again (the headline's undated "partnership treaty", the intro's "the agreement
+    was signed on November 17, 1959" beside the list's "sister city agreement signed 11/17/1959") is
+    one document: an undated one of a type a dated one has, or a broader-typed one of the same date, goes."""
+    kept: list[Document] = []
+    needed = {id(d.renews) for d in p.documents if d.renews} | {id(d.follows) for d in p.documents if d.follows}
+    for doc in p.documents:
+        dates = {str(s.date.date) for s in doc.signings if s.date}
+        others = [d for d in p.documents if d is not doc]
+        repeat = (not dates and any(d.type == doc.type and any(s.date for s in d.signings) for d in others)) or \
+            (doc.type in ("agreement", "memorandum") and any(
+                BROADER.get(d.type) == doc.type and dates and dates <= {str(s.date.date) for s in d.signings if s.date}
+                for d in others))
+        if repeat and id(doc) not in needed and doc.renews is None:
+            continue
+        kept.append(doc)
+    if len(kept) < len(p.documents):
+        p.documents = kept
+        _name_documents(p)
+
+
 def _stub_key(name: str, gazetteer: Gazetteer) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", fold_name(name)).strip("-") or "unknown-place"
     return base if base not in gazetteer.places else f"{base}-unresolved"
@@ -657,30 +510,3 @@ def _stub_key(name: str, gazetteer: Gazetteer) -> str:
 
 def _party_key(party: Party) -> str:
     return party.key or f"?{fold_name(party.name)}"
-
-
-def _head_of(title: str) -> str:
-    m = re.search(r"\b(agreement|treaty|memorand|protocol|declaration|letter|certificate|decision)", title, re.I)
-    if not m:
-        return "agreement"
-    word = m.group(1).lower()
-    return {"treaty": "agreement", "memorand": "memorandum"}.get(word, word)
-
-
-def _last_of_chain(docs: list[Document], target: Document) -> Document:
-    last = target
-    for d in docs:
-        if d.renews is last:
-            last = d
-    return last
-
-
-def _name_documents(p: Partnership) -> None:
-    seen: set[str] = set()
-    for doc in p.documents:
-        base = doc.type + ("-renewal" if doc.renews else "") + (f"-{doc.year}" if doc.year else "")
-        key, n = base, 2
-        while key in seen:
-            key, n = f"{base}-{n}", n + 1
-        seen.add(key)
-        doc.id = key

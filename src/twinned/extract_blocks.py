@@ -25,19 +25,26 @@ ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx
                           "sep sept oct nov dec co inc ltd jr sr gen hon rev".split())
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
-RELATION_WITH = re.compile(r"\b(?:relations?|relationship|friendship|partnership|co-?operation|agreement|"
-                           r"twinned|twinning|ties|links?|contacts)\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
+RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|co-?operation|agreements?|"
+                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts)\s+(?:\w+\s+){0,2}"
+                           r"with\s+(?:the\s+)?$",
                            re.IGNORECASE)
 EVENT_PLACE = re.compile(r"(?:\b(?:in|at|to|visited|from)|visit to|came to|arrived in|\(\s*[^()]*\d{4},)"
                          r"\s*(?:the\s+)?$",
                          re.IGNORECASE)
-LIST_SEPARATOR = re.compile(r"^\s*(?:,|\(|–|—|-|:|\|)")
+LIST_SEPARATOR = re.compile(r"^\s*(?:,|\(|–|—|-|·|:|\|)")
 NOT_NAMES = frozenset("The This That These Those Both Our Its Their It We They On In At Since With And Or A An "
                       "Letter Agreement Protocol Declaration Memorandum City Town Council Mayor Image Images Photo "
                       "Photos Picture Figure Caption Source Note Contact Information Gallery Video Map Logo Logos "
-                      "Download Print Share Home Menu More News Partner Partners".split())
+                      "Download Print Share Home Menu More News Partner Partners Sister Twin Friendship Country Nation Signed Date "
+                      "Year Since Established Population Region State Type Kind Status Website Notes Agreement "
+                      "Partnership Cooperation Events Event Venue".split())
+# a field of a key-value block naming the partner: "Partner city: Lübeck", "Twin town: Tours"
+PARTNER_FIELD = re.compile(r"(?:[-–—*•·▪]\s*)?(?:(?:partner|twin|sister|friendship)\s+)?"
+                           r"(?:city|town|municipality|partner)\s*:\s*", re.IGNORECASE)
 
 
+NUMBER_CELL = re.compile(r"(?:#?\d{1,3}[.)]?\s*\|\s*)+")
 BULLET = re.compile(r"(?:[-–—*•·▪‣]|\d{1,3}[.)])\s+")
 AREA_HEADER = re.compile(r"\b(?:fields?|areas?|spheres?|topics?|themes?|domains?)\b", re.IGNORECASE)
 
@@ -81,7 +88,7 @@ class Party:
     start: int
     end: int
     mention: NameMention | None
-    role: str                      # party | list | mention | heading
+    role: str                      # party | list | mention | heading | event | content | introduced
 
 
 @dataclass
@@ -91,6 +98,7 @@ class Block:
     party: Party | None
     lines: list[Line] = field(default_factory=list)
     networks: list[NameMention] = field(default_factory=list)
+    lead: tuple[int, int] | None = None   # a chained clause's lead ("signed sister city agreements with")
 
 
 def lines_of(text: str) -> list[tuple[int, int]]:
@@ -139,15 +147,28 @@ class PartyFinder:
         self.text = text
         self.names = names
         self.home = home
+        self.town_columns: dict[int, int] = {}     # table (its first row's start) → the partners' column
 
     def in_line(self, line: Line) -> list[NameMention]:
         return [n for n in self.names if line.start <= n.start and n.end <= line.end]
 
+    def parties_in(self, line: Line) -> list[Party]:
+        """Every partner the line names in a party position."""
+        field = PARTNER_FIELD.match(self.text, line.start, line.end)
+        if field:
+            p = self._name_at(field.end(), line)
+            return [Party(p.key, p.name, p.start, p.end, p.mention, "list")] if p else []
+        names = self.in_line(line)
+        homes = [n for n in names if n.kind == "place" and n.key == self.home]
+        return self._around_home(line, homes) + self._relations(line) + self._list_head(line, names)
+
+    def name_at(self, pos: int, line: Line) -> Party | None:
+        return self._name_at(pos, line)
+
     def party(self, line: Line) -> Party | None:
         names = self.in_line(line)
-        places = [n for n in names if n.kind == "place" and n.key != self.home]
-        homes = [n for n in names if n.kind == "place" and n.key == self.home]
-        found = self._around_home(line, homes) + self._relations(line) + self._list_head(line, names)
+        places = [n for n in names if n.kind == "place" and n.key != self.home and not n.weak]
+        found = self.parties_in(line)
         known = [p for p in found if p.key]
         if known or found:
             return sorted(known or found, key=lambda p: p.start)[0]
@@ -164,6 +185,8 @@ class PartyFinder:
         for n in self.names:
             if n.start == pos and n.kind == "place":
                 return None if n.key == self.home else Party(n.key, n.text, n.start, n.end, n, "party")
+            if n.start == pos and n.kind == "unsure":
+                return Party(None, n.text, n.start, n.end, n, "party")
             if n.start == pos:
                 return None
         m = proper_name_at(self.text, pos)
@@ -191,7 +214,7 @@ class PartyFinder:
             ends = line.start + tail.start()
             starts = [line.start + m.end() for m in re.finditer(
                 r"(?:^|\b(?:between|of|with)\s+(?:the\s+)?(?:(?:cities|towns|municipalities)\s+of\s+)?)", before)]
-            starts += [n.start for n in self.names if n.end == ends and n.kind == "place"]
+            starts += [n.start for n in self.names if n.end == ends and n.kind in ("place", "unsure")]
             for pos in sorted(set(starts), reverse=True):
                 p = self._name_at(pos, line)
                 if p and p.end == ends:
@@ -210,9 +233,18 @@ class PartyFinder:
         return out
 
     def _list_head(self, line: Line, names: list[NameMention]) -> list[Party]:
-        """A list or table line begins with the partner, or with its country and then the partner."""
+        """A list or table line begins with the partner, or with its country and then the partner; a table
+        row has it in the table's column of towns."""
+        if line.table is not None and line.table in self.town_columns:
+            cells = cells_of(self.text, line)
+            column = self.town_columns[line.table]
+            header = line.start == line.table and not re.search(r"\d{4}", line.text)
+            p = self._name_at(cells[column][0], line) if column < len(cells) and not header else None
+            return [Party(p.key, p.name, p.start, p.end, p.mention, "list")] if p else []
         bullet = BULLET.match(self.text, line.start, line.end)
         pos = bullet.end() if bullet else line.start
+        number = NUMBER_CELL.match(self.text, pos, line.end) if line.table is not None else None
+        pos = number.end() if number else pos      # a running number before the partner's cell
         lead = [n for n in names if n.start == pos]
         if lead and lead[0].kind == "country":
             rest = re.match(r"[\s\-–—,:|]*(?:[A-Z][\w.]*\s+)?", self.text[lead[0].end:line.end])
@@ -231,9 +263,43 @@ class PartyFinder:
         return []
 
 
+TOWN_HEADER = re.compile(r"\b(?:cit(?:y|ies)|towns?|partners?|municipalit(?:y|ies)|communes?|places?|name)\b",
+                         re.IGNORECASE)
+
+
+def town_columns(text: str, lines: list[Line], names: list[NameMention], home: str) -> dict[int, int]:
+    """For each table, the column of its partners: the one whose cells most often begin with a place of
+    the gazetteer (not the publishing city), else the one whose header names towns ("Sister City")."""
+    rows: dict[int, list[Line]] = {}
+    for line in lines:
+        if line.table is not None:
+            rows.setdefault(line.table, []).append(line)
+    starts = {n.start for n in names if n.kind in ("place", "unsure") and n.key != home}
+    out: dict[int, int] = {}
+    for table, table_rows in rows.items():
+        counts: dict[int, int] = {}
+        for row in table_rows:
+            for i, (s, _) in enumerate(cells_of(text, row)):
+                if s in starts:
+                    counts[i] = counts.get(i, 0) + 1
+        best = max(sorted(counts), key=lambda i: counts[i], default=None)
+        if best is not None and counts[best] * 2 >= len(table_rows) - 1:
+            out[table] = best
+            continue
+        header = [i for i, (s, e) in enumerate(cells_of(text, table_rows[0])) if TOWN_HEADER.search(text[s:e])]
+        if header and not re.search(r"\d{4}", table_rows[0].text):
+            out[table] = header[0]
+    return out
+
+
 def heading_place(finder: PartyFinder, line: Line) -> Party | None:
     """The place a heading names (its last gazetteer place other than the publishing city)."""
-    places = [n for n in finder.in_line(line) if n.kind == "place" and n.key != finder.home]
+    alone = [n for n in finder.in_line(line) if n.kind in ("place", "unsure") and n.key != finder.home
+             and not finder.text[line.start:n.start].strip(" -–•*#0-9.") and not finder.text[n.end:line.end].strip()]
+    if alone:
+        n = alone[0]
+        return Party(n.key if n.kind == "place" else None, n.text, n.start, n.end, n, "heading")
+    places = [n for n in finder.in_line(line) if n.kind == "place" and n.key != finder.home and not n.weak]
     if places:
         n = places[-1]
         return Party(n.key, n.text, n.start, n.end, n, "heading")

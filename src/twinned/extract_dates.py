@@ -3,7 +3,8 @@
 Days ("22/5/1980", "February 22, 2019", "June 20th, 2007", "3 July 2019",
 "25th November, 2023", "on the 8th of February in 1997", "the 13th of September,
 1989"), months ("January, 1992", "In September 1997") and years ("in 1996",
-"since 1996", a bare "1996"). A qualifying phrase before the date becomes a date
+"since 1996", a bare "1996") and decades ("the 1950s": 1950, qualifier not-before, to
+review). A qualifying phrase before the date becomes a date
 qualifier ("at the beginning of 1998" → early, "after ... 2003" → not-before, "about"
 → circa); the preposition is kept in ``as_written`` as the seeds write it ("on
 February 22, 2019"). Year ranges ("1992-1993") are periods, not dates, and are
@@ -32,9 +33,10 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(p, r
     ("day", rf"\b{_DAY}\.?\s+{_MONTH},?\s+{_YEAR}\b"),
     ("day", rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"),
     ("iso", r"\b(?P<year>1[89]\d\d|20\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
-    ("numeric", r"(?<![\d/.])(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[01]?\d)(?P=sep)\s?(?P<year>1[89]\d\d|20\d\d)"
+    ("numeric", r"(?<![\d/.])(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[0-3]?\d)(?P=sep)\s?(?P<year>1[89]\d\d|20\d\d)"
                 + _END),
     ("month", rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b"),
+    ("decade", r"\b(?:the\s+)?(?P<year>1[89]\d0|20\d0)['’]?s\b"),
     ("year", rf"(?<![\d/.\-–—]){_YEAR}(?!\s*[-–—/]\s*\d)(?![\d%])"),
 ))
 RANGE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)\s*[-–—]\s*(?:1[89]\d\d|20\d\d|\d\d)(?!\d)(?!-\d)")
@@ -55,7 +57,7 @@ QUALIFIERS = (
     (re.compile(r"after|not before|no earlier", re.I), "not-before"),
     (re.compile(r"before|not after|no later", re.I), "not-after"),
 )
-BASE_CONFIDENCE = {"day": 0.95, "iso": 0.95, "numeric": 0.95, "month": 0.9, "year": 0.85}
+BASE_CONFIDENCE = {"day": 0.95, "iso": 0.95, "numeric": 0.95, "month": 0.9, "year": 0.85, "decade": 0.6}
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class DateMention:
     as_written: str
     qualifier: str | None
     confidence: float
-    kind: str             # day | iso | numeric | month | year
+    kind: str             # day | iso | numeric | month | year | decade
     bare: bool = False    # a year with nothing before it ("..., 1996")
 
     @property
@@ -92,7 +94,7 @@ def numeric_order(text: str) -> tuple[str, bool]:
 def _value(kind: str, m: re.Match[str], order: str) -> PartialDate | None:
     year = int(m["year"])
     try:
-        if kind == "year":
+        if kind in ("year", "decade"):
             return PartialDate(year)
         if kind == "month":
             return PartialDate.parse(f"{year:04d}-{MONTHS[m['month'].lower()]:02d}")
@@ -134,6 +136,8 @@ def find_dates(text: str, order: str | None = None) -> list[DateMention]:
             if value is None:
                 continue
             start, qualifier = _left(text, m.start())
+            if kind == "decade":      # "the 1950s": from 1950 on, the year itself unknown
+                start, qualifier = m.start(), "not-before"
             confidence = BASE_CONFIDENCE[kind]
             if kind == "numeric" and min(int(m["a"]), int(m["b"])) <= 12 and max(int(m["a"]), int(m["b"])) <= 12:
                 confidence = 0.9 if shown else 0.6   # day and month could be swapped

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .extract import Document, Draft, Evidence, Membership, Partnership, Signing
+from .extract_model import Document, Draft, Evidence, Membership, Partnership, Signing
 from .extract_dates import DateMention
 from .extract_names import COUNTRY_NAMES
 
@@ -107,8 +107,9 @@ def write_draft(draft: Draft, source_id: str, language: str = "en") -> str:
         "# Every field has evidence (the text as found, its character offsets in the page text, a",
         f"# confidence); fields below {draft.threshold:.2f} and unresolved places are listed under `review:`.",
     ]
-    if draft.stubs:
-        out.append(f"# {len(draft.stubs)} place(s) not in data/places.yaml: see `places:` at the end.")
+    if draft.stubs or _new_places(draft):
+        out.append(f"# {len(draft.stubs) + len(_new_places(draft))} place(s) not in data/places.yaml: "
+                   "see `places:` at the end.")
     out += [f"city: {draft.city}", "source:", f"  id: {source_id}", f"  title: {scalar(draft.title)}",
             f"  file: {scalar(draft.page)}", f"  language: {language}", ""]
     if draft.partnerships:
@@ -123,11 +124,22 @@ def write_draft(draft: Draft, source_id: str, language: str = "en") -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _origin(draft: Draft, key: str) -> str | None:
+    origin = draft.world.origins.get(key) if draft.world else None
+    return origin.source if origin else None
+
+
 def _partner_comment(draft: Draft, p: Partnership) -> str:
     if not p.resolved:
         return f"UNRESOLVED: {p.party.name!r} is not in data/places.yaml (see places: below)"
     place = draft.gazetteer.places[p.partner]
-    return f"{place.labels.get('en', p.partner)}, {place.country}"
+    said = f"{place.labels.get('en', p.partner)}, {place.country}"
+    origin = _origin(draft, p.partner)
+    if origin == "wikidata-extract":
+        return f"{said}, {place.identity.wikidata} (Wikidata extract; add its entry from places: below)"
+    if origin == "geonames":
+        return f"UNRESOLVED: {p.party.name!r} is {said} in GeoNames, which gives no QID (see places: below)"
+    return f"{said}, {place.identity.wikidata}" if place.identity.wikidata else said
 
 
 def _partnership(draft: Draft, p: Partnership) -> Iterator[str]:
@@ -140,6 +152,10 @@ def _partnership(draft: Draft, p: Partnership) -> Iterator[str]:
     confidence = 0.4 if not p.resolved else (0.95 if p.party.mention and p.party.mention.exact else 0.9)
     if p.party.mention and "ambiguous" in p.party.mention.how:
         confidence = 0.5
+    if p.resolved and _origin(draft, p.partner) == "geonames":
+        confidence, how = 0.5, f"{how}; a GeoNames city without QID: resolve its entry under places: below"
+    if not p.resolved and p.party.mention and p.party.mention.candidates:
+        how = f"{p.party.mention.how}; ambiguous: {len(p.party.mention.candidates)} places so named"
     if p.party.role == "heading":
         confidence = min(confidence, 0.75)
     notes.add("partner", Evidence(p.party.name, p.party.start, p.party.end, confidence, how))
@@ -235,25 +251,64 @@ def _membership(draft: Draft, m: Membership) -> Iterator[str]:
     yield from notes.lines("    ")
 
 
+def _new_places(draft: Draft) -> list[str]:
+    """Keys of the places the draft uses that come from the Wikidata extract or GeoNames."""
+    used = [draft.city] + [p.partner for p in draft.partnerships]
+    used += [s.place for p in draft.partnerships for d in p.documents for s in d.signings if s.place]
+    return sorted({k for k in used if _origin(draft, k)})
+
+
 def _stubs(draft: Draft) -> Iterator[str]:
-    if not draft.stubs:
+    new = _new_places(draft)
+    if not draft.stubs and not new:
         return
     yield ""
     yield "# NOT PART OF A CITY FILE: places the page names that data/places.yaml does not know."
     yield "# Resolve each one (an existing key, or a new gazetteer entry in data/places.yaml with"
-    yield "# its Wikidata QID or the reason why not), then delete this section."
-    missing = sorted({s.country for s in draft.stubs if s.country and s.country not in draft.gazetteer.countries})
+    yield "# its Wikidata QID or the reason why not), then delete this section. Entries with a"
+    yield "# `wikidata:` QID come from the Wikidata twin-cities extract: check them and move them."
+    places = draft.gazetteer.places
+    codes = {s.country for s in draft.stubs if s.country} | {places[k].country for k in new}
+    missing = sorted(c for c in codes if c not in draft.gazetteer.countries)
     if missing:
         yield "countries:"
         for code in missing:
+            name = draft.world.country_names.get(code) if draft.world else None
             yield f"  {scalar(code) if code != 'NO' else json.dumps(code)}:"
-            yield f"    labels: {flow({'en': COUNTRY_NAMES.get(code, (code,))[0]})}"
+            yield f"    labels: {flow({'en': name or COUNTRY_NAMES.get(code, (code,))[0]})}"
             yield "    unresolved: \"TODO: not in data/places.yaml\""
     yield "places:"
+    for key in new:
+        yield from _known_place(draft, key)
     for s in draft.stubs:
         yield f"  {s.key}:"
         yield f"    kind: {s.kind}"
         yield f"    labels: {flow({'en': s.name})}"
         yield f"    country: {json.dumps(s.country) if s.country else 'null   # TODO: the page names no country'}"
         reason = f"TODO: found as {s.name!r} at {s.evidence.start}-{s.evidence.end}; not in data/places.yaml"
+        if s.candidates:
+            reason += f"; the gazetteer has {len(s.candidates)} places of that name: none is settled by the page"
+        yield f"    unresolved: {scalar(reason)}"
+        qids = [q for q in (places[k].identity.wikidata for k in s.candidates if k in places) if q]
+        if qids:
+            yield f"    candidates: [{', '.join(sorted(set(qids), key=lambda q: int(q[1:])))}]"
+
+
+def _known_place(draft: Draft, key: str) -> Iterator[str]:
+    place = draft.gazetteer.places[key]
+    yield f"  {key}:"
+    yield f"    kind: {place.kind}"
+    yield f"    labels: {flow(dict(place.labels))}"
+    yield f"    country: {json.dumps(place.country)}"
+    if place.identity.wikidata:
+        yield f"    wikidata: {place.identity.wikidata}"
+    if place.coordinates:
+        yield f"    coordinates: {{lat: {place.coordinates[0]}, long: {place.coordinates[1]}}}"
+    assert draft.world is not None
+    origin = draft.world.origins[key]
+    if origin.source == "wikidata-extract":
+        yield f"    note: {scalar(f'from the Wikidata twin-cities extract (nodes.tsv line {place.at.line})')}"
+    else:
+        reason = (f"TODO: GeoNames city {origin.ref} ({place.labels.get('en')}, {place.country}), not in the "
+                  "Wikidata extract: find its QID or say why not")
         yield f"    unresolved: {scalar(reason)}"

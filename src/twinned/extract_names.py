@@ -11,15 +11,13 @@ also go by the common official forms in :data:`COUNTRY_NAMES` ("Slovak Republic"
 from __future__ import annotations
 
 import re
-import unicodedata
+import sys
 from dataclasses import dataclass
 
+from .extract_fold import _WORD, fold, fold_keys
+from .extract_gazetteer import COMMON_WORDS, WorldGazetteer, country_names, us_states
+from .extract_resolve import Links, resolve
 from .records import Gazetteer
-
-_LETTERS = {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h",
-            "þ": "th", "’": " ", "'": " ", "`": " ", "´": " ", "‘": " ", "‐": " ", "-": " ", "‑": " ",
-            "–": " ",
-            "—": " ", ".": " "}
 
 # Country names pages use beside the gazetteer's labels (ISO 3166-1 alpha-2 codes).
 COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
@@ -70,39 +68,17 @@ CONNECTORS = r"(?:de|de'|del|della|di|da|do|dos|das|la|le|les|am|an der|an|upon|
 PROPER_NAME = re.compile(rf"{NAME_WORD}(?:[ \u00a0](?:{CONNECTORS}[ \u00a0])?{NAME_WORD}){{0,4}}")
 
 
-def fold_char(ch: str) -> str:
-    low = ch.lower()
-    if low in _LETTERS:
-        return _LETTERS[low]
-    decomposed = unicodedata.normalize("NFKD", ch)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the offset it came from."""
-    out: list[str] = []
-    where: list[int] = []
-    for i, ch in enumerate(text):
-        for c in fold_char(ch):
-            out.append(" " if c.isspace() else c)
-            where.append(i)
-    where.append(len(text))
-    return "".join(out), where
-
-
-def fold_name(name: str) -> str:
-    return re.sub(r"\s+", " ", fold(name)[0]).strip()
-
-
 @dataclass(frozen=True)
 class NameMention:
     start: int
     end: int
     text: str          # as the page writes it
-    kind: str          # place | country | network
-    key: str           # place key, ISO code or network key
-    how: str           # "label (en)", "alias", "short name", "country name"
+    kind: str          # place | country | network | unsure (a place name the page leaves ambiguous)
+    key: str           # place key, ISO code or network key (unsure: the folded name)
+    how: str           # "label (en)", "alias", "short name", "country name", "other spelling (GeoNames)"
     exact: bool        # written exactly as the gazetteer writes it (diacritics and case)
+    candidates: tuple[str, ...] = ()   # unsure: the places it may be
+    weak: bool = False                 # a common word or a city without QID: a place only in a party position
 
 
 @dataclass(frozen=True)
@@ -114,57 +90,111 @@ class _Name:
 
 
 class NameIndex:
-    """Every name of the gazetteer (and the country names above), searchable in text."""
+    """Every name of the gazetteer (and the country names above), searchable in text.
+
+    Names are looked up word by word (the folded text's words, up to the longest name's
+    count), longest first, so a gazetteer of tens of thousands of names costs a dictionary
+    look-up per word rather than one huge regular expression."""
 
     PRIORITY = {"place": 0, "network": 1, "country": 2}
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
-        names: dict[str, list[_Name]] = {}
-
-        def add(written: str, kind: str, key: str, how: str) -> None:
-            folded = fold_name(written)
-            if len(folded) >= 2:
-                names.setdefault(folded, []).append(_Name(written, kind, key, how))
-
+    def __init__(self, gazetteer: Gazetteer, world: WorldGazetteer | None = None) -> None:
+        self.gazetteer = gazetteer
+        self.names: dict[str, list[_Name]] = {}
+        self._seen: set[tuple[str, str, str]] = set()
+        entries: list[tuple[str, str, str, str]] = []
         for key, place in gazetteer.places.items():
-            for lang, label in place.labels.items():
-                add(label, "place", key, f"label ({lang})")
-            for alias in place.aliases:
-                add(alias, "place", key, "alias")
+            entries += [(label, "place", key, f"label ({lang})") for lang, label in place.labels.items()]
+            entries += [(alias, "place", key, "alias") for alias in place.aliases]
+        for key, spellings in (world.alternates.items() if world else ()):
+            entries += [(written, "place", key, "other spelling (GeoNames)") for written in spellings]
         for key, network in gazetteer.networks.items():
-            for lang, label in network.labels.items():
-                add(label, "network", key, f"label ({lang})")
+            entries += [(label, "network", key, f"label ({lang})") for lang, label in network.labels.items()]
             if network.short_name:
-                add(network.short_name, "network", key, "short name")
+                entries.append((network.short_name, "network", key, "short name"))
         for code, country in gazetteer.countries.items():
-            for label in country.labels.values():
-                add(label, "country", code, "country name")
+            entries += [(label, "country", code, "country name") for label in country.labels.values()]
         for code, written_names in COUNTRY_NAMES.items():
-            for written in written_names:
-                add(written, "country", code, "country name")
-        self.names = {k: sorted(v, key=lambda n: self.PRIORITY[n.kind]) for k, v in names.items()}
-        alternatives = sorted(self.names, key=len, reverse=True)
-        body = "|".join(re.escape(a).replace(r"\ ", r" +") for a in alternatives)
-        self.pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+            entries += [(written, "country", code, "country name") for written in written_names]
+        if world is not None:
+            for code, written_names in country_names().items():
+                entries += [(written, "country", code, "country name") for written in written_names]
+            entries += [(written, "country", code, "a state of the country") for written, code in us_states().items()]
+        for folded, (written, kind, key, how) in zip(fold_keys([e[0] for e in entries]), entries):
+            self._add(folded, written, kind, key, how)
+        del self._seen
+        self.longest = max((k.count(" ") + 1 for k in self.names), default=1)
+        self.weak = world.weak if world else frozenset()
+        self.curated = frozenset(k for k in gazetteer.places if not world or k not in world.origins)
 
-    def find(self, text: str) -> list[NameMention]:
+    def _add(self, folded: str, written: str, kind: str, key: str, how: str) -> None:
+        if len(folded) < 2:
+            return
+        how = sys.intern(how)
+        if kind == "place":
+            if (folded, key, written) in self._seen:
+                return
+            self._seen.add((folded, key, written))
+        entries = self.names.get(folded)
+        if entries is None:
+            self.names[folded] = [_Name(written, kind, key, how)]
+        else:
+            entries.append(_Name(written, kind, key, how))
+
+    def find(self, text: str, home_qid: str | None = None, links: Links | None = None) -> list[NameMention]:
+        """Every name in ``text``; a place name several places share is settled by the country
+        named beside it, else by the publishing city's twins (``links``), else left unsure."""
         folded, where = fold(text)
+        words = [(m.start(), m.end()) for m in _WORD.finditer(folded)]
         out: list[NameMention] = []
-        for m in self.pattern.finditer(folded):
-            start, end = where[m.start()], where[m.end() - 1] + 1
+        i = 0
+        while i < len(words):
+            found = self._longest(text, folded, where, words, i)
+            if found is None:
+                i += 1
+                continue
+            mention, n = found
+            out.append(mention)
+            i += n
+        return resolve(text, out, self, home_qid, links)
+
+    def _longest(self, text: str, folded: str, where: list[int], words: list[tuple[int, int]],
+                 i: int) -> tuple[NameMention, int] | None:
+        n_max = 1
+        while n_max < self.longest and i + n_max < len(words):
+            gap_start, gap_end = words[i + n_max - 1][1], words[i + n_max][0]
+            if folded[gap_start:gap_end].strip(" ") or "\n" in text[where[gap_start]:where[gap_end]]:
+                break
+            n_max += 1
+        for n in range(n_max, 0, -1):
+            key = " ".join(folded[a:b] for a, b in words[i:i + n])
+            candidates = self.names.get(key)
+            if not candidates:
+                continue
+            start, end = where[words[i][0]], where[words[i + n - 1][1] - 1] + 1
             written = text[start:end]
             if not written[:1].isupper():
                 continue
-            key = re.sub(" +", " ", m.group(0))
-            candidates = self.names[key]
-            best = next((n for n in candidates if n.written == written), candidates[0])
-            if best.kind == "network" and best.how == "short name" and written != best.written:
-                continue   # short names ("UBC") only as written
-            keys = {(n.kind, n.key) for n in candidates if n.kind == best.kind}
-            if len(keys) > 1:
-                best = _Name(best.written, best.kind, best.key, best.how + ", ambiguous")
-            out.append(NameMention(start, end, written, best.kind, best.key, best.how, written == best.written))
-        return out
+            mention = self._mention(start, end, written, key, candidates)
+            if mention is not None:
+                return mention, n
+        return None
+
+    def _mention(self, start: int, end: int, written: str, key: str, candidates: list[_Name]) -> NameMention | None:
+        kinds = sorted({n.kind for n in candidates}, key=lambda k: self.PRIORITY[k])
+        if "country" in kinds and not any(n.kind == "place" and n.key in self.curated for n in candidates):
+            kinds = ["country"]      # "Mexico" is the country, not Mexico City's other spelling
+        best_kind = kinds[0]
+        same = [n for n in candidates if n.kind == best_kind]
+        best = next((n for n in same if n.written == written), same[0])
+        if best.kind == "network" and best.how == "short name" and written != best.written:
+            return None   # short names ("UBC") only as written
+        if best_kind == "place" and len({n.key for n in same}) > 1:
+            keys = tuple(dict.fromkeys(n.key for n in same))
+            return NameMention(start, end, written, "unsure", key, best.how, written == best.written, keys)
+        weak = best_kind == "place" and (best.key in self.weak or (key in COMMON_WORDS and best.key not in
+                                                                      self.curated))
+        return NameMention(start, end, written, best.kind, best.key, best.how, written == best.written, (), weak)
 
 
 def proper_name_at(text: str, start: int) -> re.Match[str] | None:

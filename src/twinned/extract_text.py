@@ -2,7 +2,7 @@
 
 Navigation, header, footer, asides, forms, scripts, styles, images (and their
 captions) and hidden elements are dropped; block elements end lines; table cells are
-joined with `` | `` so a table row stays one line. When the page has a ``<main>``
+joined with `` | `` so a table row stays one line; a list item begins with ``- ``. When the page has a ``<main>``
 element only its text is kept. Lines of boilerplate ("Skip to content", "Read more",
 cookie notices ...) are removed. Plain text is used as it is, so evidence offsets
 into a text page are offsets into the file itself.
@@ -98,7 +98,7 @@ class _Reducer(HTMLParser):
                 self._emit(" | ")
             self.row_cells += 1
         elif tag in BLOCKS:
-            self._emit("\n")
+            self._emit("\n- " if tag == "li" else "\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":

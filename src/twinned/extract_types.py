@@ -69,19 +69,21 @@ def _extend_left(text: str, head_start: int, floor: int) -> int:
         m = words[i]
         gap = text[floor + m.end():start]
         word = m.group(0).lower()
-        sister_city = word in ("city", "cities", "town") and i and words[i - 1].group(0).lower() in ("sister", "twin")
+        sister_city = word in ("city", "cities", "town") and i and \
+            words[i - 1].group(0).lower() in ("sister", "twin", "friendship", "partner")
         if gap.strip() or (word not in PREMODIFIERS and not sister_city):
             break
         start = floor + m.start()
-    words = text[start:head_start].split()
-    while words and words[0].lower() == "and":   # never begin a title with "and"
-        start += text[start:].index(words[0]) + len(words[0])
+    title_words = text[start:head_start].split()
+    while title_words and title_words[0].lower() == "and":   # never begin a title with "and"
+        start += text[start:].index(title_words[0]) + len(title_words[0])
         start += len(text[start:]) - len(text[start:].lstrip())
-        words = words[1:]
+        title_words = title_words[1:]
     return start
 
 
 def _extend_right(text: str, pos: int, limit: int, dates: list[tuple[int, int]]) -> int:
+    start = pos
     """Complements after the head: up to a stop word, a date, punctuation or a named party."""
     end = pos
     while pos < limit:
@@ -102,7 +104,8 @@ def _extend_right(text: str, pos: int, limit: int, dates: list[tuple[int, int]])
             break
         end = m.end()
         pos = m.end()
-    return end
+    trailing = re.search(r"(?:\s+(?:of|on|from|in|at|the|and|with|for))+$", text[:end], re.IGNORECASE)
+    return trailing.start() if trailing and trailing.start() >= start else end
 
 
 def find_documents(text: str, start: int = 0, end: int | None = None,
@@ -114,6 +117,9 @@ def find_documents(text: str, start: int = 0, end: int | None = None,
     for m in HEAD.finditer(text, start, end):
         if out and m.start() < out[-1].end:
             continue
+        if re.match(r"\s*:", text[m.end():m.end() + 3]) and \
+                len(text[text.rfind("\n", 0, m.start()) + 1:m.start()].split()) <= 3:
+            continue    # a field's label ("Agreement: twinning agreement", "Kind of agreement:"), not a document
         head = next(k for k in ("renewal", "letter", "certificate", "decision", "noun") if m.group(k))
         head_word = m.group(head).lower()
         floor = out[-1].end if out else start
