@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .releasestore import is_local
 from .vocab import PREFIXES, TW
 
 LABEL_PROPERTIES = (
@@ -42,7 +43,7 @@ SUBJECTS = "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o 
 def subject_iris(store: ox.Store) -> set[str]:
     """The IRIs that are the subject of a triple, in any graph (by a query, so that an
     external store answers with the subjects rather than every quad)."""
-    if isinstance(store, ox.Store):
+    if is_local(store):
         return {q.subject.value for q in store.quads_for_pattern(None, None, None, None)
                 if isinstance(q.subject, ox.NamedNode)}
     return {row["s"].value for row in store.query(SUBJECTS)}

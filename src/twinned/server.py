@@ -51,6 +51,7 @@ from .sparql import (
     DEFAULT_WORKERS, OFFERS, QueryPool, QueryRequest, add_catalog, check_query, read_request,
     service_description,
 )
+from .releasestore import is_local
 from .store import LoadedRelease
 from .writers import write_graph
 
@@ -124,8 +125,8 @@ class Server:
         self.release = release
         # the catalogue's resources (/dataset, /distribution/...) dereference like the rest
         # (an external store got the catalogue from twinned load)
-        remote = not isinstance(release.store, ox.Store)
-        if not remote:
+        remote = not is_local(release.store)
+        if isinstance(release.store, ox.Store):  # an old release, loaded in memory
             add_catalog(release.store, release.directory, settings.base_uri)
         self.site = Site(release.store, settings.base_uri)
         self.pool: Any = (RemoteQueryPool(release.store, settings.query_timeout) if remote else
@@ -444,7 +445,7 @@ def site_app(settings: Settings, release: LoadedRelease, *, query_workers: int =
 
     extra = [*query_routes(settings, release), *wikidata_routes(settings, release)]
     app = create_app(settings, release, extra, query_workers=query_workers)
-    if isinstance(release.store, ox.Store):  # drawn now, not in a first request (seconds for the world)
+    if is_local(release.store):  # drawn now, not in a first request (seconds for the world)
         app.state.server.pictures.atlas  # noqa: B018
     return app
 

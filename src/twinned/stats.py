@@ -6,9 +6,11 @@ million triples).
 from __future__ import annotations
 
 import bisect
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
@@ -74,6 +76,34 @@ class DataStats:
     @classmethod
     def from_graph(cls, graph: Graph, base: str, keep: Iterable[str] = ()) -> DataStats:
         return cls.from_triples(nt.canonical(nt.from_graph(graph)), base, keep)
+
+    @classmethod
+    def from_store(cls, store: Any, base: str, keep: Iterable[str] = ()) -> DataStats:
+        """From a store's default graph (the data), by a few queries."""
+        def rows(query: str) -> list[Any]:
+            return list(store.query(query))
+
+        def one(query: str) -> int:
+            return int(rows(query)[0]["n"].value)
+
+        dates = [str(r["d"]) for r in rows(f"SELECT ?d WHERE {{ ?s {_DATE} ?d }}")]
+        return cls(
+            triples=one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+            entities=one(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
+                         f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {json.dumps(base)})) }}"),
+            distinct_subjects=one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+            distinct_objects=one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+            classes=dict(sorted((r["c"].value, int(r["n"].value)) for r in rows(
+                f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?s {nt.RDF_TYPE} ?c }} GROUP BY ?c"))),
+            properties=dict(sorted((r["p"].value, int(r["n"].value)) for r in rows(
+                "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"))),
+            same_as=one(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s {_SAME_AS} ?o }}"),
+            country_codes=tuple(sorted({r["c"].value for r in rows(
+                f"SELECT DISTINCT ?c WHERE {{ ?s {_COUNTRY_CODE} ?c }}")})),
+            first_date=min(dates, key=lambda d: (nt.value(d), d)) if dates else None,
+            last_date=max(dates, key=lambda d: (nt.value(d), d)) if dates else None,
+            subjects=frozenset(k for k in keep if bool(store.query(f"ASK {{ <{k}> ?p ?o }}"))),
+        )
 
     def has_subject(self, iri: str) -> bool:
         return iri in self.subjects

@@ -222,3 +222,15 @@ def _validate_child(triples: list[tuple[str, str, str]], shapes: Graph, also: Ca
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
+
+
+def validate_store(store: Any, shapes: Graph) -> Report:
+    """Validate the union of every graph of a pyoxigraph store (the build's seam).
+
+    A temporary adapter over ``validate_triples``: the store's quads as sorted, unique
+    N-Triples terms. (Part B of issue 14 replaces it with maintained engines.)"""
+    from .ntriples import canonical
+
+    triples = canonical((str(q.subject), str(q.predicate), str(q.object))
+                        for q in store.quads_for_pattern(None, None, None))
+    return validate_triples(triples, shapes)

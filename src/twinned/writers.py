@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
 
 from . import jsonld
 from .negotiation import CSV, JSONLD, SPARQL_JSON, SPARQL_XML, TSV, Format
@@ -25,23 +24,9 @@ def sort_key(t: ox.Triple) -> tuple[str, str, str]:
     return (str(t.subject), str(t.predicate), str(t.object))
 
 
-def _rdflib_term(term: Term) -> URIRef | Literal:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return Literal(term.value, lang=term.language, normalize=False)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype),
-                   normalize=False)
-
-
 def _plain(triples: Sequence[ox.Triple]) -> bool:
-    """True when no blank node or triple term occurs (our JSON-LD writer needs that)."""
-    return all(
-        isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode | ox.Literal)
-        for t in triples
-    )
+    """True when no triple term occurs (our JSON-LD writer needs that)."""
+    return all(not isinstance(t.subject, ox.Triple) and not isinstance(t.object, ox.Triple) for t in triples)
 
 
 def write_graph(triples: Iterable[ox.Triple], fmt: Format, base: str | None = None,
@@ -55,9 +40,7 @@ def write_graph(triples: Iterable[ox.Triple], fmt: Format, base: str | None = No
 
     ordered = sorted(set(triples), key=key)
     if fmt is JSONLD and _plain(ordered):
-        rows = ((URIRef(t.subject.value), URIRef(t.predicate.value), _rdflib_term(t.object))
-                for t in ordered)
-        return jsonld.to_jsonld(rows, base).encode("utf-8")  # type: ignore[arg-type]
+        return jsonld.to_jsonld(ordered, base).encode("utf-8")
     if fmt.rdf_format is None:
         raise ValueError(f"{fmt.name} is not an RDF format")
     out = ox.serialize(ordered, format=fmt.rdf_format, prefixes=dict(PREFIXES))
