@@ -5,13 +5,12 @@ million triples).
 
 from __future__ import annotations
 
-import bisect
 import json
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from . import ntriples as nt
@@ -38,44 +37,11 @@ class DataStats:
     subjects: frozenset[str] = field(default_factory=frozenset, repr=False)
 
     @classmethod
-    def from_triples(cls, triples: Sequence[nt.Triple], base: str, keep: Iterable[str] = ()) -> DataStats:
-        """From sorted, unique triples. ``keep``: IRIs whose presence as subject is asked later."""
-        subjects: set[str] = set()
-        objects: set[str] = set()
-        classes: Counter[str] = Counter()
-        properties: Counter[str] = Counter()
-        codes: set[str] = set()
-        dates: list[str] = []
-        for s, p, o in triples:
-            subjects.add(s)
-            objects.add(o)
-            properties[p] += 1
-            if p == nt.RDF_TYPE:
-                classes[o] += 1
-            elif p == _COUNTRY_CODE:
-                codes.add(nt.value(o))
-            elif p == _DATE:
-                dates.append(o)
-        prefix = "<" + base
-        by_lexical = sorted(dates, key=nt.value)
-        present = frozenset(k for k in keep if f"<{k}>" in subjects)
-        return cls(
-            triples=len(triples),
-            entities=sum(1 for s in subjects if s.startswith(prefix)),
-            distinct_subjects=len(subjects),
-            distinct_objects=len(objects),
-            classes={k[1:-1]: v for k, v in classes.items()},
-            properties={k[1:-1]: v for k, v in properties.items()},
-            same_as=properties.get(_SAME_AS, 0),
-            country_codes=tuple(sorted(codes)),
-            first_date=by_lexical[0] if by_lexical else None,
-            last_date=max(dates, key=nt.value) if dates else None,
-            subjects=present,
-        )
-
-    @classmethod
     def from_graph(cls, graph: Graph, base: str, keep: Iterable[str] = ()) -> DataStats:
-        return cls.from_triples(nt.canonical(nt.from_graph(graph)), base, keep)
+        """From a small rdflib graph (loaded into an in-memory store)."""
+        store = ox.Store()
+        store.bulk_load(input=graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        return cls.from_store(store, base, keep)
 
     @classmethod
     def from_store(cls, store: Any, base: str, keep: Iterable[str] = ()) -> DataStats:
@@ -117,9 +83,3 @@ class DataStats:
 def _literal(term: str) -> Literal:
     lexical, lang, datatype = nt.literal_parts(term)
     return Literal(lexical, lang=lang, datatype=URIRef(datatype) if datatype else None)
-
-
-def has_subject(triples: Sequence[nt.Triple], iri: str) -> bool:
-    term = f"<{iri}>"
-    i = bisect.bisect_left(triples, (term,))
-    return i < len(triples) and triples[i][0] == term
