@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from . import __version__, jsonld
 from .catalog import EXAMPLES, DumpFile, catalog_graph
 from .config import Settings
+from .describe import SUBJECTS_FILE, subjects_file
 from .errors import NotConformant
 from .incremental import UNITS_FILE, previous_digests, units, update
 from .publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations, current_release
@@ -161,6 +162,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         served.remove_graph(catalog_graph_name(settings.base_uri))
         served.bulk_load(input=catalog["catalog.nt"], format=ox.RdfFormat.N_TRIPLES,
                          to_graph=catalog_graph_name(settings.base_uri))
+        writer.write(SUBJECTS_FILE, subjects_file(served))  # the server's index of resources
         writer.write("ontology.ttl", (settings.ontology_dir / "twinned.ttl").read_bytes())
         writer.write("shapes.ttl", _concat_ttl(sorted(settings.shapes_dir.glob("*.ttl"))))
         writer.write("validation-report.txt", report.text().encode("utf-8"))

@@ -41,6 +41,7 @@ KIND_OF_CONCEPT = {TYPES + "twinning-agreement": "twinning", TYPES + "agreement"
                    TYPES + "declaration": "memorandum", TYPES + "intent": "intent"}
 BROADER = ox.NamedNode("http://www.w3.org/2004/02/skos/core#broader")
 T = TypeVar("T")
+_MISSING = object()
 LANDING_ARCS = 600  # more partnerships than this: the landing map draws the strongest
 
 PREFIXES = """PREFIX tw: <https://w3id.org/twinned/def/>
@@ -225,12 +226,17 @@ class Pictures:
         return Atlas(self.site)
 
     def _kept(self, name: str, key: str, make: Callable[[], T]) -> T:
+        """A picture drawn once and kept. Drawn outside the lock (two threads asking for the
+        same new picture at once may both draw it; the first kept wins), so no request ever
+        waits for another's drawing."""
+        found = self._cache.get((name, key), _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
+        made = make()
         with self._lock:
-            if (name, key) not in self._cache:
-                if len(self._cache) > 512:
-                    self._cache.clear()
-                self._cache[(name, key)] = make()
-            return self._cache[(name, key)]
+            if len(self._cache) > 512:
+                self._cache.clear()
+            return self._cache.setdefault((name, key), made)  # type: ignore[no-any-return]
 
     # -- maps ------------------------------------------------------------------------------------
 

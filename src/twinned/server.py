@@ -51,6 +51,7 @@ from .sparql import (
     DEFAULT_WORKERS, OFFERS, QueryPool, QueryRequest, add_catalog, check_query, read_request,
     service_description,
 )
+from .describe import SUBJECTS_FILE, SubjectIndex
 from .releasestore import is_local
 from .store import LoadedRelease
 from .writers import write_graph
@@ -128,7 +129,8 @@ class Server:
         remote = not is_local(release.store)
         if isinstance(release.store, ox.Store):  # an old release, loaded in memory
             add_catalog(release.store, release.directory, settings.base_uri)
-        self.site = Site(release.store, settings.base_uri)
+        self.site = Site(release.store, settings.base_uri,
+                         SubjectIndex.open(release.directory / SUBJECTS_FILE, release.store))
         self.pool: Any = (RemoteQueryPool(release.store, settings.query_timeout) if remote else
                           QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
         self.templates = environment(settings, release)
