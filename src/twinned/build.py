@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from . import __version__, jsonld
 from .catalog import EXAMPLES, DumpFile, catalog_graph
 from .config import Settings
-from .describe import SUBJECTS_FILE, subjects_file
+from .describe import SUBJECTS_FILE
 from .errors import NotConformant
 from .incremental import UNITS_FILE, previous_digests, units, update
 from .publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations, current_release
@@ -97,20 +97,25 @@ def _concat_ttl(paths: list[Path]) -> bytes:
 LARGE_GRAPH = 100_000  # triples; a larger graph's dumps are gzipped at GZIP_LEVEL_LARGE, not 9
 
 
+def _dumped(writer: ReleaseWriter) -> Iterator[ox.Triple]:
+    """The triples of the N-Triples dump just written (read back by pyoxigraph's parser:
+    many times faster than reading the on-disk store again)."""
+    return (q.triple for q in ox.parse(path=str(writer.path("twinned.nt")), format=ox.RdfFormat.N_TRIPLES))
+
+
 def write_dumps(writer: ReleaseWriter, store: ox.Store, base: str, triples: int,
                 progress: Callable[[str], None] = lambda _m: None) -> list[DumpFile]:
     """The dumps of the store's default graph (each also gzipped) and their JSON-LD
-    context; the catalogue's view of them. N-Triples and Turtle are pyoxigraph's,
-    JSON-LD our compact writer's (jsonld.py)."""
+    context; the catalogue's view of them. N-Triples (already written by ``dump_ntriples``)
+    and Turtle are pyoxigraph's, JSON-LD our compact writer's (jsonld.py)."""
     level = GZIP_LEVEL_LARGE if triples > LARGE_GRAPH else 9
-    for name, fmt in (("twinned.nt", ox.RdfFormat.N_TRIPLES), ("twinned.ttl", ox.RdfFormat.TURTLE)):
-        progress(f"writing {name}")
-        store.dump(str(writer.path(name)), fmt, from_graph=ox.DefaultGraph(), prefixes=dict(PREFIXES))
-        writer.adopt(name, level)
+    writer.adopt("twinned.nt", level)
+    progress("writing twinned.ttl")
+    store.dump(str(writer.path("twinned.ttl")), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+               prefixes=dict(PREFIXES))
+    writer.adopt("twinned.ttl", level)
     progress("writing twinned.jsonld")
-    quads = store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    writer.stream("twinned.jsonld", (c.encode("utf-8") for c in jsonld.chunks((q.triple for q in quads), base)),
-                  level)
+    writer.stream("twinned.jsonld", (c.encode("utf-8") for c in jsonld.chunks(_dumped(writer), base)), level)
     writer.write("context.jsonld", (json.dumps({"@context": jsonld.context()}, ensure_ascii=False, indent=1)
                                     + "\n").encode("utf-8"))
     dumps = []
@@ -119,6 +124,20 @@ def write_dumps(writer: ReleaseWriter, store: ox.Store, base: str, triples: int,
             dumps.append(DumpFile(file, media, ftype, b"", compressed=gz, size=writer.sizes[file],
                                   sha256=writer.digests[file]))
     return dumps
+
+
+def dump_ntriples(writer: ReleaseWriter, store: ox.Store) -> None:
+    """The N-Triples dump of the store's default graph, in the store's (deterministic) order."""
+    store.dump(str(writer.path("twinned.nt")), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+def _subjects(writer: ReleaseWriter, store: ox.Store) -> bytes:
+    """The sorted subject IRIs of every graph of the served store (the data's read from
+    its dump, the ontology's and the catalogue's from their small graphs)."""
+    found = {t.subject.value for t in _dumped(writer) if isinstance(t.subject, ox.NamedNode)}
+    found |= {q.subject.value for q in store.quads_for_pattern(None, None, None)
+              if not isinstance(q.graph_name, ox.DefaultGraph) and isinstance(q.subject, ox.NamedNode)}
+    return "".join(f"{iri}\n" for iri in sorted(found)).encode("utf-8")
 
 
 def _open_stores(writer: ReleaseWriter, previous: Path | None,
@@ -151,9 +170,10 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         served.remove_graph(ONTOLOGY_GRAPH)
         served.bulk_load(path=str(settings.ontology_dir / "twinned.ttl"), format=ox.RdfFormat.TURTLE,
                          to_graph=ONTOLOGY_GRAPH)
+        progress("writing twinned.nt")
+        dump_ntriples(writer, served)
         examples = [settings.base_uri + k for k in EXAMPLES]
-        stats = DataStats.from_store(served, settings.base_uri, examples)
-        progress(f"writing dumps of {stats.triples} triples")
+        stats = DataStats.from_triples(_dumped(writer), settings.base_uri, examples)
         dumps = write_dumps(writer, served, settings.base_uri, stats.triples, progress)
         progress("writing the catalogue")
         catalog = catalog_serializations(catalog_graph(settings, stats, dumps), settings.base_uri)
@@ -162,7 +182,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         served.remove_graph(catalog_graph_name(settings.base_uri))
         served.bulk_load(input=catalog["catalog.nt"], format=ox.RdfFormat.N_TRIPLES,
                          to_graph=catalog_graph_name(settings.base_uri))
-        writer.write(SUBJECTS_FILE, subjects_file(served))  # the server's index of resources
+        writer.write(SUBJECTS_FILE, _subjects(writer, served))  # the server's index of resources
         writer.write("ontology.ttl", (settings.ontology_dir / "twinned.ttl").read_bytes())
         writer.write("shapes.ttl", _concat_ttl(sorted(settings.shapes_dir.glob("*.ttl"))))
         writer.write("validation-report.txt", report.text().encode("utf-8"))

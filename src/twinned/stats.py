@@ -5,10 +5,9 @@ million triples).
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -18,6 +17,9 @@ from . import ntriples as nt
 _SAME_AS = "<http://www.w3.org/2002/07/owl#sameAs>"
 _COUNTRY_CODE = "<https://w3id.org/twinned/def/countryCode>"
 _DATE = "<https://w3id.org/twinned/def/date>"
+_RDF_TYPE_IRI = nt.RDF_TYPE[1:-1]
+_COUNTRY_CODE_IRI = _COUNTRY_CODE[1:-1]
+_DATE_IRI = _DATE[1:-1]
 
 
 @dataclass(frozen=True)
@@ -38,37 +40,45 @@ class DataStats:
 
     @classmethod
     def from_graph(cls, graph: Graph, base: str, keep: Iterable[str] = ()) -> DataStats:
-        """From a small rdflib graph (loaded into an in-memory store)."""
-        store = ox.Store()
-        store.bulk_load(input=graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-        return cls.from_store(store, base, keep)
+        """From a small rdflib graph."""
+        data = graph.serialize(format="nt", encoding="utf-8")
+        return cls.from_triples({q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}, base, keep)
 
     @classmethod
-    def from_store(cls, store: Any, base: str, keep: Iterable[str] = ()) -> DataStats:
-        """From a store's default graph (the data), by a few queries."""
-        def rows(query: str) -> list[Any]:
-            return list(store.query(query))
-
-        def one(query: str) -> int:
-            return int(rows(query)[0]["n"].value)
-
-        dates = [str(r["d"]) for r in rows(f"SELECT ?d WHERE {{ ?s {_DATE} ?d }}")]
+    def from_triples(cls, triples: Iterable[ox.Triple], base: str, keep: Iterable[str] = ()) -> DataStats:
+        """From the triples of the data (unique: a dump's), in one pass."""
+        subjects: set[str] = set()
+        objects: set[str] = set()
+        classes: Counter[str] = Counter()
+        properties: Counter[str] = Counter()
+        codes: set[str] = set()
+        dates: list[str] = []
+        count = 0
+        for t in triples:
+            count += 1
+            p = t.predicate.value
+            subjects.add(str(t.subject))
+            objects.add(str(t.object))
+            properties[p] += 1
+            if p == _RDF_TYPE_IRI:
+                classes[str(t.object.value)] += 1
+            elif p == _COUNTRY_CODE_IRI:
+                codes.add(str(t.object.value))
+            elif p == _DATE_IRI:
+                dates.append(str(t.object))
+        prefix = "<" + base
         return cls(
-            triples=one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
-            entities=one(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
-                         f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {json.dumps(base)})) }}"),
-            distinct_subjects=one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
-            distinct_objects=one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
-            classes=dict(sorted((r["c"].value, int(r["n"].value)) for r in rows(
-                f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?s {nt.RDF_TYPE} ?c }} GROUP BY ?c"))),
-            properties=dict(sorted((r["p"].value, int(r["n"].value)) for r in rows(
-                "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"))),
-            same_as=one(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s {_SAME_AS} ?o }}"),
-            country_codes=tuple(sorted({r["c"].value for r in rows(
-                f"SELECT DISTINCT ?c WHERE {{ ?s {_COUNTRY_CODE} ?c }}")})),
+            triples=count,
+            entities=sum(1 for s in subjects if s.startswith(prefix)),
+            distinct_subjects=len(subjects),
+            distinct_objects=len(objects),
+            classes=dict(sorted(classes.items())),
+            properties=dict(sorted(properties.items())),
+            same_as=properties.get(_SAME_AS[1:-1], 0),
+            country_codes=tuple(sorted(codes)),
             first_date=min(dates, key=lambda d: (nt.value(d), d)) if dates else None,
             last_date=max(dates, key=lambda d: (nt.value(d), d)) if dates else None,
-            subjects=frozenset(k for k in keep if bool(store.query(f"ASK {{ <{k}> ?p ?o }}"))),
+            subjects=frozenset(k for k in keep if f"<{k}>" in subjects),
         )
 
     def has_subject(self, iri: str) -> bool:
