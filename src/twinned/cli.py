@@ -61,11 +61,13 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from .build import dataset_triples
-    from .validation import load_shapes, validate_triples
+    from .incremental import units_store
+    from .records import load_records
+    from .validation import load_shapes, validate_store
+    from .vocab import load_vocabulary
 
-    _records, triples = dataset_triples(settings)
-    report = validate_triples(triples, load_shapes(settings.shapes_dir))
+    records = load_records(settings.data_dir, load_vocabulary(settings.ontology_dir))
+    report = validate_store(units_store(settings, records), load_shapes(settings.shapes_dir))
     print(report.text(), end="")
     return 0 if report.conforms else 1
 

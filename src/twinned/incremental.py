@@ -86,6 +86,15 @@ def units(settings: Settings, records: Records) -> list[Unit]:
     return out
 
 
+def units_store(settings: Settings, records: Records) -> ox.Store:
+    """Every unit mapped into an in-memory store, one named graph each (what ``parts/``
+    holds): for validating without building."""
+    store = ox.Store()
+    for unit in units(settings, records):
+        store.bulk_load(input=unit.triples(), format=NT, to_graph=unit_graph(unit.name))
+    return store
+
+
 def previous_digests(release: Path | None) -> dict[str, str]:
     """The units of the release a build may start from (none: start from empty stores)."""
     if release is None or not (release / PARTS_DIR).is_dir() or not (release / STORE_DIR).is_dir():
