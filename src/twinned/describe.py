@@ -157,8 +157,11 @@ class Labels:
 
     @classmethod
     def from_store(cls, store: Any) -> Labels:
-        if is_local(store):
-            return cls(store)
+        return cls(store) if is_local(store) else cls.scanned(store)
+
+    @classmethod
+    def scanned(cls, store: Any) -> Labels:
+        """Every name of the store read at once (for work that needs them all)."""
         by_iri: dict[str, dict[str, str]] = {}
         for prop in LABEL_PROPERTIES:
             for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, None):

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from . import charts, geo
 from .charts import Kind
+from .describe import Labels
 from .pages import Site, date_key
 from .vocab import TW
 
@@ -131,15 +132,17 @@ class Atlas:
     def __init__(self, site: Site) -> None:
         self.site = site
         store = site.store
+        self._labels: Labels | None = Labels.scanned(store)  # every name at once, while reading
         self.places = {p.iri: p for p in self._places(store)}
         self.links = sorted(self._links(store), key=lambda link: link.iri)
+        self._labels = None
         self.by_place: dict[str, list[Link]] = {}
         for link in self.links:
             self.by_place.setdefault(link.a, []).append(link)
             self.by_place.setdefault(link.b, []).append(link)
 
     def label(self, iri: str) -> str:
-        return self.site.labels.label(iri, self.site.base)
+        return (self._labels or self.site.labels).label(iri, self.site.base)
 
     def place(self, iri: str) -> Place:
         """A place read from the store, or one known only by its IRI."""
