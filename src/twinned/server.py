@@ -135,7 +135,8 @@ class Server:
                           QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
         self.templates = environment(settings, release)
         self.templates.filters["href"] = lambda iri: self.site.addresses.path(iri) or iri
-        self.pictures = Pictures(self.site)  # maps, timelines, charts (pictures.py)
+        # maps, timelines, charts (pictures.py); the atlas reads the release's own dump
+        self.pictures = Pictures(self.site, None if remote else release.directory / "twinned.nt")
         self.templates.globals["pictures"] = self.pictures
 
     # -- responses -----------------------------------------------------------------------------
