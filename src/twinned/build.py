@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
@@ -26,9 +27,11 @@ from .publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations,
 from .records import Records, load_records
 from .releasestore import ONTOLOGY_GRAPH, PARTS_DIR, STORE_DIR, catalog_graph_name, fsync_tree
 from .stats import DataStats
-from .validation import Report, load_shapes, validate_store
 from .vocab import PREFIXES, load_vocabulary
 from .world import counts
+
+if TYPE_CHECKING:
+    from .validation import Report
 
 BUILD_INFO = "build-info.json"
 
@@ -152,6 +155,8 @@ def _open_stores(writer: ReleaseWriter, previous: Path | None,
 
 
 def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> BuildResult:
+    from .validation import load_shapes, validate_store  # (pySHACL: imported when a build runs)
+
     progress("loading the records")
     records = load_records(settings.data_dir, load_vocabulary(settings.ontology_dir))
     wanted = units(settings, records)

@@ -264,8 +264,11 @@ def dumps(server: Server) -> list[dict[str, Any]]:
 
 def dataset_jsonld(server: Server) -> dict[str, Any]:
     """The schema.org Dataset the landing page describes (canonical URIs; see schemaorg.py)."""
+    atlas = server.pictures.atlas
+    countries = {place.country for link in atlas.links for end in (link.a, link.b)
+                 if (place := atlas.place(end)).country}
     return schemaorg.dataset_jsonld(server.settings, server.release.store, server.release.version,
-                                    server.release.info.get("triples", "?"), dumps(server))
+                                    server.release.info.get("triples", "?"), dumps(server), countries)
 
 
 def landing_body(server: Server, fmt: Format) -> bytes:
