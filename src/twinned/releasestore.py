@@ -75,12 +75,6 @@ class ReadOnlyStore:
                           graph_name: Any = None) -> Iterator[ox.Quad]:
         return self._open().quads_for_pattern(subject, predicate, object, graph_name)
 
-    def dump(self, output: Any = None, format: Any = None, **options: Any) -> Any:  # noqa: A002
-        return self._open().dump(output, format, **options)
-
-    def __len__(self) -> int:
-        return len(self._open())
-
 
 def is_local(store: object) -> bool:
     """True for a store of this machine (not an external SPARQL endpoint)."""
