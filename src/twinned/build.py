@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,7 +214,10 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         for folder in (PARTS_DIR, STORE_DIR):
             fsync_tree(writer.path(folder))
         # not a published file (not in the release id): what the next build starts from
-        writer.path(UNITS_FILE).write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", "utf-8")
+        with open(writer.path(UNITS_FILE), "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(table, indent=1, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
         release_dir = writer.finish()
     except BaseException:
         writer.abandon()

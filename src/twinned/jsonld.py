@@ -166,6 +166,24 @@ def _grouped(triples: Iterable[ox.Triple]) -> Iterator[tuple[Subject, dict[str, 
         yield current, props
 
 
+_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]  # (C; ensure_ascii=False's)
+
+
+def _text(value: Any, indent: str) -> str:
+    """``json.dumps(value, indent=1, ensure_ascii=False)`` written at a depth, for the
+    shapes a node has (strings, lists and objects of them): the same text, many times
+    sooner (json.dumps with an indent runs its pure-Python encoder)."""
+    if type(value) is str:
+        return _encode(value)  # type: ignore[no-any-return]
+    inner = indent + " "
+    if isinstance(value, list):
+        return "[\n" + ",\n".join(inner + _text(x, inner) for x in value) + "\n" + indent + "]" if value else "[]"
+    if isinstance(value, dict):
+        return ("{\n" + ",\n".join(f"{inner}{_encode(k)}: {_text(v, inner)}" for k, v in value.items())
+                + "\n" + indent + "}") if value else "{}"
+    return json.dumps(value)
+
+
 def chunks(triples: Iterable[ox.Triple], base: str | None) -> Iterator[str]:
     """The compact JSON-LD document of triples grouped by subject (as a store gives them),
     in pieces; the text is ``json.dumps(document, indent=1, ensure_ascii=False)``."""
@@ -174,7 +192,7 @@ def chunks(triples: Iterable[ox.Triple], base: str | None) -> Iterator[str]:
     yield '{\n "@context": ' + head + ',\n "@graph": ['
     first, out = True, []
     for subject, props in _grouped(triples):
-        text = json.dumps(node(c, subject, props), ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        text = _text(node(c, subject, props), "  ")
         out.append(("\n  " if first else ",\n  ") + text)
         first = False
         if len(out) >= CHUNK_NODES:
