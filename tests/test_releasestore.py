@@ -4,12 +4,14 @@ read-only handle every serving process opens for itself."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from twinned.config import Settings
 from twinned.releasestore import (
-    ONTOLOGY_GRAPH, PARTS_DIR, STORE_DIR, UNIT_PREFIX, ReadOnlyStore, catalog_graph_name, is_local, unit_graph,
+    ONTOLOGY_GRAPH, PARTS_DIR, STORE_DIR, UNIT_PREFIX, ReadOnlyStore, catalog_graph_name, in_use, is_local,
+    unit_graph,
 )
 from twinned.store import load_release
 
@@ -78,3 +80,35 @@ def test_a_forked_process_opens_its_own_handle(built: Settings) -> None:
     _pid, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert answer == f"{expected} True"
+
+
+def test_a_release_a_process_reads_is_not_pruned(project: Path) -> None:
+    """A build keeps the newest releases and removes older ones, but never one a server
+    (or a query worker) still reads: its store's files would vanish under it."""
+    import gc
+    from dataclasses import replace
+
+    from twinned.build import build
+    from twinned.config import load_settings
+    from twinned.publishing import KEEP_RELEASES
+
+    settings = load_settings(project, env={})
+    city = project / "data" / "cities" / "kosice.yaml"
+    text = city.read_text("utf-8")
+
+    def build_edited(n: int) -> Path:
+        city.write_text(text.replace("title: Agreement on Cooperation between the Cities",
+                                     f"title: Agreement on Cooperation between the Cities ({n})", 1), "utf-8")
+        return build(replace(settings)).release_dir
+
+    first = build_edited(0)
+    served = load_release(first)  # as a server holds it
+    assert in_use(first)
+    for n in range(1, KEEP_RELEASES + 2):
+        build_edited(n)
+    assert first.is_dir() and bool(served.store.query("ASK { ?s ?p ?o }"))
+    del served
+    gc.collect()
+    assert not in_use(first)
+    build_edited(99)
+    assert not first.exists()  # pruned once nobody reads it

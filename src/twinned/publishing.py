@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .errors import PublishError
+from .releasestore import in_use
 from .vocab import PREFIXES
 
 RELEASES = ".dist"
@@ -208,10 +209,11 @@ def _releases_by_age(releases: Path) -> Iterator[Path]:
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
-    """Keep the newest few releases (a running server may still read the previous one)."""
+    """Keep the newest few releases, and any a process still reads (``releasestore.hold``:
+    a server or query worker reads its store's files as it goes)."""
     for i, path in enumerate(_releases_by_age(releases)):
-        if i >= KEEP_RELEASES and path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+        if i >= KEEP_RELEASES and path.name not in keep and not in_use(path):
+            shutil.rmtree(path, ignore_errors=True)  # (a release a server still reads stays)
     for tmp in releases.glob(".tmp-*"):
         pid = tmp.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):

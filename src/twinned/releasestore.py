@@ -21,6 +21,7 @@ holds).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 from collections.abc import Iterator
@@ -47,6 +48,36 @@ def unit_graph(unit: str) -> ox.NamedNode:
     return ox.NamedNode(UNIT_PREFIX + quote(unit, safe="/._-"))
 
 
+IN_USE = ".in-use"  # a release's lock file: shared-locked (flock) while a process reads it
+
+
+def hold(release: Path) -> int | None:
+    """Mark a release as read by this process (and the processes it forks) until the
+    descriptor returned is closed: builds do not prune it meanwhile (``in_use``). None
+    when the mark cannot be made (a read-only release folder): nothing is held."""
+    try:
+        fd = os.open(release / IN_USE, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:
+        return None
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def in_use(release: Path) -> bool:
+    """True while some process holds the release (``hold``)."""
+    try:
+        fd = os.open(release / IN_USE, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 class ReadOnlyStore:
     """A release's ``store/`` opened read-only, once in each process that uses it: a
     process forked after the first use opens its own (a RocksDB handle must not cross a
@@ -57,6 +88,11 @@ class ReadOnlyStore:
         self._pid = -1
         self._store: ox.Store | None = None
         self._lock = threading.Lock()  # held only while opening, never across a request
+        self._held = hold(path.parent)  # a build must not prune the release under us
+
+    def __del__(self) -> None:
+        if getattr(self, "_held", None) is not None:
+            os.close(self._held)  # type: ignore[arg-type]
 
     def _open(self) -> ox.Store:
         store, pid = self._store, os.getpid()

@@ -36,7 +36,7 @@ from starlette.requests import Request
 from . import httperrors as he
 from . import queries as q
 from .negotiation import ASK_OFFERS, FORMATS, GRAPH_OFFERS, SELECT_OFFERS, Format
-from .releasestore import STORE_DIR
+from .releasestore import STORE_DIR, hold
 from .vocab import TW
 from .writers import write_boolean, write_graph, write_solutions
 
@@ -248,6 +248,7 @@ def load_store(directory: Path, base: str) -> ox.Store:
     the catalogue (when built) in their named graphs. Its store opened read-only (a
     release built before releases held a store: its dump loaded in memory)."""
     if (directory / STORE_DIR).is_dir():
+        hold(directory)  # for the worker's life: builds leave the release alone meanwhile
         return ox.Store.read_only(str(directory / STORE_DIR))
     store = ox.Store()
     store.bulk_load(path=str(directory / "twinned.nt"), format=ox.RdfFormat.N_TRIPLES)
