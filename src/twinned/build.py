@@ -26,7 +26,7 @@ from .errors import NotConformant
 from .incremental import UNITS_FILE, previous_digests, units, update
 from .publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations, current_release
 from .records import Records, load_records
-from .releasestore import ONTOLOGY_GRAPH, PARTS_DIR, STORE_DIR, catalog_graph_name, fsync_tree
+from .releasestore import BUILD_INFO, ONTOLOGY_GRAPH, PARTS_DIR, STORE_DIR, catalog_graph_name, fsync_tree
 from .stats import DataStats
 from .vocab import PREFIXES, load_vocabulary
 from .world import counts
@@ -34,7 +34,6 @@ from .world import counts
 if TYPE_CHECKING:
     from .validation import Report
 
-BUILD_INFO = "build-info.json"
 
 
 @dataclass(frozen=True)

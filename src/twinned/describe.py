@@ -186,7 +186,7 @@ class Labels:
         if self.by_iri is not None:
             return self.by_iri.get(iri, {})
         try:
-            return self._read(iri)  # type: ignore[no-any-return]
+            return self._read(iri)
         except ValueError:  # not an IRI the store accepts: nothing is named so
             return {}
 

@@ -29,7 +29,7 @@ from . import __version__
 from . import ntriples as nt
 from .config import Settings
 from .mapping import map_city, map_gazetteer
-from .records import PLACES_FILE, Records
+from .records import PLACES_FILE, CityFile, Records
 from .releasestore import PARTS_DIR, STORE_DIR, unit_graph
 from .vocab import SCHEME_FILES, schemes_graph
 from .world import WORLD_DIR, world_triples
@@ -64,6 +64,10 @@ def _mapped(fill: Callable[[Graph], object]) -> bytes:
     return _nt(sink.triples)
 
 
+def _city_mapper(records: Records, city: CityFile, base: str) -> Callable[[], bytes]:
+    return lambda: _mapped(lambda g: map_city(records, city, base, g))
+
+
 def units(settings: Settings, records: Records) -> list[Unit]:
     """The units of the data graph, with their digests (nothing is mapped yet)."""
     data, base = settings.data_dir, settings.base_uri
@@ -72,8 +76,7 @@ def units(settings: Settings, records: Records) -> list[Unit]:
                 lambda: _mapped(lambda g: map_gazetteer(records, base, g)))]
     for city in records.cities:
         path = Path(city.path) if Path(city.path).is_absolute() else data.parent / city.path
-        out.append(Unit(city.path, _digest(settings, gazetteer, path.read_bytes()),
-                        lambda c=city: _mapped(lambda g: map_city(records, c, base, g))))
+        out.append(Unit(city.path, _digest(settings, gazetteer, path.read_bytes()), _city_mapper(records, city, base)))
     schemes = [(settings.ontology_dir / name).read_bytes() for name in SCHEME_FILES]
     out.append(Unit("ontology/schemes", _digest(settings, *schemes),
                     lambda: _mapped(lambda g: [g.add(t) for t in schemes_graph(settings.ontology_dir)])))

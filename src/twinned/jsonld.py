@@ -10,7 +10,7 @@ exactly the input graph (tests/test_jsonld.py checks it with pyld).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -166,7 +166,7 @@ def _grouped(triples: Iterable[ox.Triple]) -> Iterator[tuple[Subject, dict[str, 
         yield current, props
 
 
-_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]  # (C; ensure_ascii=False's)
+_encode: Callable[[str], str] = json.encoder.encode_basestring  # (C; ensure_ascii=False's)
 
 
 def _text(value: Any, indent: str) -> str:
@@ -174,7 +174,7 @@ def _text(value: Any, indent: str) -> str:
     shapes a node has (strings, lists and objects of them): the same text, many times
     sooner (json.dumps with an indent runs its pure-Python encoder)."""
     if type(value) is str:
-        return _encode(value)  # type: ignore[no-any-return]
+        return _encode(value)
     inner = indent + " "
     if isinstance(value, list):
         return "[\n" + ",\n".join(inner + _text(x, inner) for x in value) + "\n" + indent + "]" if value else "[]"

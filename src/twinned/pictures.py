@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -266,14 +266,14 @@ class Pictures:
         """A picture drawn once and kept. Drawn outside the lock (two threads asking for the
         same new picture at once may both draw it; the first kept wins), so no request ever
         waits for another's drawing."""
-        found = self._cache.get((name, key), _MISSING)
+        found: Any = self._cache.get((name, key), _MISSING)
         if found is not _MISSING:
-            return found  # type: ignore[no-any-return]
+            return cast(T, found)
         made = make()
         with self._lock:
             if len(self._cache) > 512:
                 self._cache.clear()
-            return self._cache.setdefault((name, key), made)  # type: ignore[no-any-return]
+            return cast(T, self._cache.setdefault((name, key), made))
 
     # -- maps ------------------------------------------------------------------------------------
 

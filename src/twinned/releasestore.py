@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from .vocab import TW
 
+BUILD_INFO = "build-info.json"  # in the release: what was built, from what, with each file's sum
 STORE_DIR = "store"
 PARTS_DIR = "parts"
 ONTOLOGY_GRAPH = ox.NamedNode(str(TW))

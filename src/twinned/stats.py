@@ -61,9 +61,9 @@ class DataStats:
             objects.add(str(t.object))
             properties[p] += 1
             if p == _RDF_TYPE_IRI:
-                classes[str(t.object.value)] += 1
+                classes[_value(t.object)] += 1
             elif p == _COUNTRY_CODE_IRI:
-                codes.add(str(t.object.value))
+                codes.add(_value(t.object))
             elif p == _DATE_IRI:
                 dates.append(str(t.object))
         prefix = "<" + base
@@ -88,6 +88,11 @@ class DataStats:
         if self.first_date is None or self.last_date is None:
             return None
         return _literal(self.first_date), _literal(self.last_date)
+
+
+def _value(term: object) -> str:
+    """An IRI's or a literal's value (any other term as N-Triples)."""
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
 
 
 def _literal(term: str) -> Literal:

@@ -20,10 +20,9 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from .build import BUILD_INFO, build, is_stale
 from .config import Settings
 from .errors import PublishError
-from .releasestore import ONTOLOGY_GRAPH, STORE_DIR, ReadOnlyStore
+from .releasestore import BUILD_INFO, ONTOLOGY_GRAPH, STORE_DIR, ReadOnlyStore
 
 
 class GraphStore(Protocol):
@@ -86,6 +85,8 @@ def remote_opener(endpoint: str, *, default_graph: str | None = None,
 
 def ensure_built(settings: Settings) -> Path:
     """Build when dist/ is missing or stale; return the current release directory."""
+    from .build import build, is_stale  # (serving a built release needs none of the build)
+
     if is_stale(settings):
         build(settings)
     dist = settings.output_dir
