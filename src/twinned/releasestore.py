@@ -112,6 +112,10 @@ class ReadOnlyStore:
                           graph_name: Any = None) -> Iterator[ox.Quad]:
         return self._open().quads_for_pattern(subject, predicate, object, graph_name)
 
+    def __len__(self) -> int:
+        """The number of quads, every graph (as ``pyoxigraph.Store``)."""
+        return len(self._open())
+
 
 def is_local(store: object) -> bool:
     """True for a store of this machine (not an external SPARQL endpoint)."""
