@@ -105,13 +105,12 @@ def main() -> None:
     if args.suite:
         print(json.dumps(suite()))
     if args.world:
-        from twinned.build import dataset_triples
+        from twinned.build import dataset_graph
         from twinned.config import load_settings
-        from twinned.ntriples import nt_bytes
 
         with tempfile.TemporaryDirectory() as tmp:
             nt = Path(tmp) / "world.nt"
-            nt.write_bytes(nt_bytes(dataset_triples(load_settings(args.world, env={}))[1]))
+            dataset_graph(load_settings(args.world, env={}))[1].serialize(nt, format="nt", encoding="utf-8")
             for stage in STAGES[1:]:
                 done = subprocess.run([sys.executable, __file__, "--stage", stage, "--nt", str(nt)],
                                       check=True, capture_output=True, text=True)

@@ -18,7 +18,7 @@ DUMPS = {"twinned.ttl": ox.RdfFormat.TURTLE, "twinned.nt": ox.RdfFormat.N_TRIPLE
 
 
 def snapshot(dist: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(dist.iterdir())}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(dist.iterdir()) if p.is_file()}
 
 
 def run(project: Path, *args: str) -> int:

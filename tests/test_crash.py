@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from twinned.cli import main
@@ -30,22 +31,27 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 SEED = 20261124
 BUILD_KILLS = 3
 PUBLISH_KILLS = 10
+STORES = {"store", "parts", "units.json"}
 
 # The publishing step of a build as build.py does it (a ReleaseWriter: every file written
 # and fsynced, build-info.json last, then finish() swaps dist), on a release read from a
 # directory and made new by a marker line (an N-Triples comment).
 PUBLISH = """
-import json, sys
+import json, shutil, sys
 from pathlib import Path
 from twinned.publishing import ReleaseWriter
 source, dist, n = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-files = {p.name: p.read_bytes() for p in sorted(source.iterdir()) if p.name != "build-info.json"}
+files = {p.name: p.read_bytes() for p in sorted(source.iterdir())
+         if p.is_file() and p.name not in ("build-info.json", "units.json")}
 files["twinned.nt"] += f"# crash test {n}\\n".encode()
 info = json.loads((source / "build-info.json").read_text())
 print("ready", flush=True)
 writer = ReleaseWriter(dist)
 for name, data in files.items():
     writer.write(name, data)
+for folder in ("store", "parts"):  # the release's stores, copied as the build writes them
+    shutil.copytree(source / folder, writer.path(folder))
+shutil.copy(source / "units.json", writer.path("units.json"))
 info["files"] = dict(sorted(writer.digests.items()))
 writer.write("build-info.json", (json.dumps(info, indent=2, sort_keys=True) + "\\n").encode())
 writer.finish()
@@ -59,9 +65,13 @@ def check_dist(project: Path) -> str:
     assert dist.is_symlink()
     release = dist.resolve(strict=True)
     info = json.loads((release / "build-info.json").read_text("utf-8"))
-    assert sorted(p.name for p in release.iterdir()) == sorted([*info["files"], "build-info.json"])
+    names = {p.name for p in release.iterdir()}
+    assert STORES <= names  # the release's stores (not hashed: not published files)
+    assert sorted(names - STORES) == sorted([*info["files"], "build-info.json"])
     for name, sha in info["files"].items():
         assert hashlib.sha256((release / name).read_bytes()).hexdigest() == sha, f"{release.name}/{name}"
+    store = ox.Store.read_only(str(release / "store"))  # complete: it opens and holds the data
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == info["triples"]
     return release.name
 
 

@@ -153,3 +153,17 @@ def test_network_json_around_a_place(client: TestClient, release: LoadedRelease)
     assert len(two["nodes"]) >= len(data["nodes"])
     assert client.get("/network.json", params={"focus": "/place/atlantis"}).status_code == 404
     assert client.get("/network.json", params={"focus": "/place/kosice", "depth": "9"}).status_code == 400
+
+
+def test_the_atlas_read_from_the_dump_is_the_atlas_read_from_the_store(pictures: Pictures,
+                                                                     release: LoadedRelease) -> None:
+    """The server reads the atlas from the release's N-Triples dump (fast); an external
+    store gives it by scans of the store: the same places, partnerships and documents."""
+    from twinned.pictures import Atlas
+
+    from_dump = pictures.atlas
+    assert pictures.dump is not None and pictures.dump.is_file()
+    from_store = Atlas(pictures.site, None)
+    assert from_dump.places == from_store.places and len(from_dump.places) > 50
+    assert from_dump.links == from_store.links and len(from_dump.links) == 50
+    assert sum(len(link.documents) for link in from_dump.links) > 50

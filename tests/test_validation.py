@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from twinned.build import dataset_graph, dataset_triples
+from twinned.build import dataset_graph
 from twinned.cli import main
 from twinned.config import load_settings
 from twinned.errors import ShapesError
@@ -21,7 +21,6 @@ from twinned.validation import (
     validate_graph,
     validate_graph_reference,
     validate_store,
-    validate_triples,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,9 +125,8 @@ def test_a_query_shacl_does_not_allow_is_refused(select: str) -> None:
 
 def test_the_seed_graph_gives_pyshacls_report(shapes: Graph) -> None:
     settings = load_settings(ROOT, env={})
-    _records, triples = dataset_triples(settings)
     _records, graph = dataset_graph(settings)
-    ours, reference = validate_triples(triples, shapes), validate_graph_reference(graph, shapes)
+    ours, reference = validate_graph(graph, shapes), validate_graph_reference(graph, shapes)
     assert ours.conforms and reference.conforms and ours.results == reference.results == ()
 
 
@@ -212,20 +210,17 @@ def test_a_dump_the_caller_has_replaces_the_stores(tmp_path: Path) -> None:
     assert [r.component for r in partial.results] == ["MinCountConstraintComponent"]
 
 
-def test_forked_validation_of_a_large_graph(shapes: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The build's validation in a forked process, with the SPARQL constraints forked
-    again where they may be: the same report as in place."""
+def test_forked_sparql_constraints_give_the_same_report(shapes: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large graph the SPARQL constraints run in a forked process beside the core
+    engine: the same report as in place."""
     from twinned import validation
 
-    _records, triples = dataset_triples(load_settings(ROOT, env={}))
-    in_place = validate_triples(triples, shapes)
-    monkeypatch.setattr(validation, "PARALLEL_MIN_TRIPLES", 0)
+    _records, graph = dataset_graph(load_settings(ROOT, env={}))
+    in_place = validate_graph(graph, shapes)
     monkeypatch.setattr(validation, "PARALLEL_MIN_BYTES", 0)
-    pending = validation.start_validation(triples, shapes, also=lambda: "stats")
-    report = pending.result()
-    assert (report.conforms, report.results, pending.extra) == (True, (), "stats")
-    assert report.turtle() == in_place.turtle()
-    assert validate_triples(triples, shapes).turtle() == in_place.turtle()  # SPARQL forked here
+    forked = validate_graph(graph, shapes)
+    assert (forked.conforms, forked.results) == (True, ())
+    assert forked.turtle() == in_place.turtle()
 
 
 def test_no_shapes_at_all_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

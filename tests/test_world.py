@@ -9,12 +9,12 @@ import json
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 from starlette.testclient import TestClient
 
-from twinned import ntriples as nt
 from twinned.build import build, is_stale
 from twinned.cli import main
 from twinned.config import Settings, load_settings
@@ -91,8 +91,8 @@ def test_same_city_same_resource_and_provenance(world: Settings) -> None:
     lines = (line for line in (world.output_dir / "twinned.nt").read_text("utf-8").split("\n")
              if line.startswith(wanted))
     by_subject: dict[str, set[tuple[str, str]]] = {}
-    for s, p, o in map(nt.split, lines):
-        by_subject.setdefault(s, set()).add((p, o))
+    for q in ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        by_subject.setdefault(str(q.subject), set()).add((str(q.predicate), str(q.object)))
     # Kosice (Q25409 in places.yaml and in the extract) is one place, with the curated label
     kosice = by_subject[f"<{BASE}place/kosice>"]
     assert ("<http://www.w3.org/2002/07/owl#sameAs>", "<http://www.wikidata.org/entity/Q25409>") in kosice

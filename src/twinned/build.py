@@ -5,31 +5,35 @@ Nothing is published unless every stage succeeds.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING
 
 from rdflib import Graph
 
-from . import __version__
-from . import ntriples as nt
+import pyoxigraph as ox
+
+from . import __version__, jsonld
 from .catalog import EXAMPLES, DumpFile, catalog_graph
 from .config import Settings
+from .describe import SUBJECTS_FILE
 from .errors import NotConformant
-from .fastdumps import jsonld_chunks, turtle_chunks
-from .jsonld import context as jsonld_context
-from .mapping import map_records
-from .publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations
+from .incremental import UNITS_FILE, previous_digests, units, update
+from .publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations, current_release
 from .records import Records, load_records
+from .releasestore import BUILD_INFO, ONTOLOGY_GRAPH, PARTS_DIR, STORE_DIR, catalog_graph_name, fsync_tree
 from .stats import DataStats
-from .validation import Report, load_shapes, start_validation
-from .vocab import load_vocabulary, schemes_graph
-from .world import counts, world_triples
+from .vocab import PREFIXES, load_vocabulary
+from .world import counts
 
-BUILD_INFO = "build-info.json"
+if TYPE_CHECKING:
+    from .validation import Report
+
 
 
 @dataclass(frozen=True)
@@ -74,26 +78,12 @@ def is_stale(settings: Settings) -> bool:
 
 def dataset_graph(settings: Settings) -> tuple[Records, Graph]:
     """Records and the published data graph (records mapped, plus the SKOS schemes and
-    the imported world) as an rdflib graph: for small graphs (the build uses triples)."""
+    the imported world) as an rdflib graph: for small graphs and tests."""
     records = load_records(settings.data_dir, load_vocabulary(settings.ontology_dir))
-    graph = map_records(records, settings.base_uri)
-    graph += schemes_graph(settings.ontology_dir)
-    world = world_triples(records, settings.base_uri)
-    if world:
-        graph.parse(data=nt.nt_bytes(nt.canonical(world)), format="nt")
+    graph = Graph()
+    for unit in units(settings, records):
+        graph.parse(data=unit.triples(), format="nt")
     return records, graph
-
-
-def dataset_triples(settings: Settings) -> tuple[Records, list[nt.Triple]]:
-    """Records and the published data graph as sorted N-Triples terms (see ntriples):
-    the same graph as ``dataset_graph``, without an rdflib graph of it."""
-    records = load_records(settings.data_dir, load_vocabulary(settings.ontology_dir))
-    sink = nt.TripleSink()
-    map_records(records, settings.base_uri, cast(Graph, sink))
-    triples = sink.triples
-    triples += nt.from_graph(schemes_graph(settings.ontology_dir))
-    triples += world_triples(records, settings.base_uri)
-    return records, nt.canonical(triples)
 
 
 DUMP_TYPES = {
@@ -108,48 +98,28 @@ def _concat_ttl(paths: list[Path]) -> bytes:
 
 
 LARGE_GRAPH = 100_000  # triples; a larger graph's dumps are gzipped at GZIP_LEVEL_LARGE, not 9
-CHUNK_LINES = 20_000
 
 
-def _nt_chunks(triples: Sequence[nt.Triple]) -> Iterator[bytes]:
-    if not triples:
-        yield b"\n"
-    for i in range(0, len(triples), CHUNK_LINES):
-        yield "".join(f"{s} {p} {o} .\n" for s, p, o in triples[i:i + CHUNK_LINES]).encode("utf-8")
+def _dumped(writer: ReleaseWriter) -> Iterator[ox.Triple]:
+    """The triples of the N-Triples dump just written (read back by pyoxigraph's parser:
+    many times faster than reading the on-disk store again)."""
+    return (q.triple for q in ox.parse(path=str(writer.path("twinned.nt")), format=ox.RdfFormat.N_TRIPLES))
 
 
-def _bar(chunks: Iterable[bytes], name: str, total: int, progress: Callable[[str], None]) -> Iterator[bytes]:
-    """The chunks, drawing a progress bar of the bytes written (against an estimate)."""
-    done, shown = 0, -1
-    for chunk in chunks:
-        done += len(chunk)
-        tenth = min(10, done * 10 // max(total, 1))
-        if tenth != shown:
-            shown = tenth
-            progress(f"\rwriting {name} [{'#' * tenth}{'.' * (10 - tenth)}] {done / 1e6:,.0f} MB")
-        yield chunk
-    progress(f"wrote {name}, {done / 1e6:,.1f} MB")
-
-
-def write_dumps(writer: ReleaseWriter, triples: Sequence[nt.Triple], base: str,
+def write_dumps(writer: ReleaseWriter, store: ox.Store, base: str, triples: int,
                 progress: Callable[[str], None] = lambda _m: None) -> list[DumpFile]:
-    """The dumps (each also gzipped) and their JSON-LD context; the catalogue's view of them."""
-    large = len(triples) > LARGE_GRAPH
-    level = GZIP_LEVEL_LARGE if large else 9
-
-    def jsonld() -> Iterator[bytes]:
-        return (c.encode("utf-8") for c in jsonld_chunks(triples, base))
-
-    jsonld_done = writer.stream_forked("twinned.jsonld", jsonld, level) if large else None
-    estimate = 140 * len(triples)  # bytes of N-Triples per triple, about; Turtle about a third
-    writer.stream("twinned.nt", _bar(_nt_chunks(triples), "twinned.nt", estimate, progress), level)
-    writer.stream("twinned.ttl", _bar((c.encode("utf-8") for c in turtle_chunks(triples)), "twinned.ttl",
-                                      estimate // 3, progress), level)
-    if jsonld_done is not None:
-        jsonld_done()  # the JSON-LD was written beside the others, in a process of its own
-    else:
-        writer.stream("twinned.jsonld", jsonld(), level)
-    writer.write("context.jsonld", (json.dumps({"@context": jsonld_context()}, ensure_ascii=False, indent=1)
+    """The dumps of the store's default graph (each also gzipped) and their JSON-LD
+    context; the catalogue's view of them. N-Triples (already written by ``dump_ntriples``)
+    and Turtle are pyoxigraph's, JSON-LD our compact writer's (jsonld.py)."""
+    level = GZIP_LEVEL_LARGE if triples > LARGE_GRAPH else 9
+    writer.adopt("twinned.nt", level)
+    progress("writing twinned.ttl")
+    store.dump(str(writer.path("twinned.ttl")), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+               prefixes=dict(PREFIXES))
+    writer.adopt("twinned.ttl", level)
+    progress("writing twinned.jsonld")
+    writer.stream("twinned.jsonld", (c.encode("utf-8") for c in jsonld.chunks(_dumped(writer), base)), level)
+    writer.write("context.jsonld", (json.dumps({"@context": jsonld.context()}, ensure_ascii=False, indent=1)
                                     + "\n").encode("utf-8"))
     dumps = []
     for name, (media, ftype) in DUMP_TYPES.items():
@@ -159,42 +129,76 @@ def write_dumps(writer: ReleaseWriter, triples: Sequence[nt.Triple], base: str,
     return dumps
 
 
+def dump_ntriples(writer: ReleaseWriter, store: ox.Store) -> None:
+    """The N-Triples dump of the store's default graph, in the store's (deterministic) order."""
+    store.dump(str(writer.path("twinned.nt")), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+
+
+def _subjects(writer: ReleaseWriter, store: ox.Store) -> bytes:
+    """The sorted subject IRIs of every graph of the served store (the data's read from
+    its dump, the ontology's and the catalogue's from their small graphs)."""
+    found = {t.subject.value for t in _dumped(writer) if isinstance(t.subject, ox.NamedNode)}
+    found |= {q.subject.value for q in store.quads_for_pattern(None, None, None)
+              if not isinstance(q.graph_name, ox.DefaultGraph) and isinstance(q.subject, ox.NamedNode)}
+    return "".join(f"{iri}\n" for iri in sorted(found)).encode("utf-8")
+
+
+def _open_stores(writer: ReleaseWriter, previous: Path | None,
+                 had: dict[str, str]) -> tuple[ox.Store, ox.Store]:
+    """The new release's stores: checkpoints of the last release's (hard-linked, opened
+    read-write at once) when it has them, else empty ones."""
+    parts, served = writer.path(PARTS_DIR), writer.path(STORE_DIR)
+    if had and previous is not None:
+        ox.Store.read_only(str(previous / PARTS_DIR)).backup(str(parts))
+        ox.Store.read_only(str(previous / STORE_DIR)).backup(str(served))
+    return ox.Store(str(parts)), ox.Store(str(served))
+
+
 def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> BuildResult:
-    progress("loading and mapping the records")
-    records, triples = dataset_triples(settings)
-    progress(f"validating {len(triples)} triples")
-    examples = [settings.base_uri + k for k in EXAMPLES]
-    validation = start_validation(triples, load_shapes(settings.shapes_dir),
-                                  also=lambda: DataStats.from_triples(triples, settings.base_uri, examples))
-    writer: ReleaseWriter | None = None
+    from .validation import load_shapes, validate_store  # (pySHACL: imported when a build runs)
+
+    progress("loading the records")
+    records = load_records(settings.data_dir, load_vocabulary(settings.ontology_dir))
+    wanted = units(settings, records)
+    shapes = load_shapes(settings.shapes_dir)
+    previous = current_release(settings.output_dir)
+    had = previous_digests(previous)
+    writer = ReleaseWriter(settings.output_dir)
     try:
-        if validation.ready:
-            report = validation.result()  # a small graph: validated, publish nothing if it fails
-            if not report.conforms:
-                raise NotConformant(report.text())
-        progress("writing dumps")
-        writer = ReleaseWriter(settings.output_dir)
-        dumps = write_dumps(writer, triples, settings.base_uri, progress)
-        if not validation.ready:
-            progress("dumps written; waiting for the validation")
-        report = validation.result()
+        parts, served = _open_stores(writer, previous, had)
+        progress("mapping the records that changed" if had else "mapping the records")
+        table = update(parts, served, wanted, had, progress)
+        progress("writing twinned.nt")
+        dump_ntriples(writer, served)  # the union of the parts: validated from this file
+        progress("validating")
+        report = validate_store(parts, shapes, union_nt=writer.path("twinned.nt"))
         if not report.conforms:
             raise NotConformant(report.text())
+        served.remove_graph(ONTOLOGY_GRAPH)
+        served.bulk_load(path=str(settings.ontology_dir / "twinned.ttl"), format=ox.RdfFormat.TURTLE,
+                         to_graph=ONTOLOGY_GRAPH)
+        examples = [settings.base_uri + k for k in EXAMPLES]
+        stats = DataStats.from_triples(_dumped(writer), settings.base_uri, examples)
+        dumps = write_dumps(writer, served, settings.base_uri, stats.triples, progress)
         progress("writing the catalogue")
-        stats: DataStats = validation.extra
-        for name, data in catalog_serializations(catalog_graph(settings, stats, dumps), settings.base_uri).items():
+        catalog = catalog_serializations(catalog_graph(settings, stats, dumps), settings.base_uri)
+        for name, data in catalog.items():
             writer.write(name, data)
+        served.remove_graph(catalog_graph_name(settings.base_uri))
+        served.bulk_load(input=catalog["catalog.nt"], format=ox.RdfFormat.N_TRIPLES,
+                         to_graph=catalog_graph_name(settings.base_uri))
+        writer.write(SUBJECTS_FILE, _subjects(writer, served))  # the server's index of resources
         writer.write("ontology.ttl", (settings.ontology_dir / "twinned.ttl").read_bytes())
         writer.write("shapes.ttl", _concat_ttl(sorted(settings.shapes_dir.glob("*.ttl"))))
         writer.write("validation-report.txt", report.text().encode("utf-8"))
-        writer.write("validation-report.ttl", report.graph.serialize(format="turtle", encoding="utf-8"))
+        writer.write("validation-report.ttl", report.turtle())
         numbers = counts(records)
         numbers["documents"] = stats.classes.get("https://w3id.org/twinned/def/Document", 0)
         info = {
             "twinned": __version__,
             "base_uri": settings.base_uri,
             "input_digest": input_digest(settings),
-            "triples": len(triples),
+            "triples": stats.triples,
             "partnerships": numbers["partnerships"],
             "places": numbers["places"],
             "memberships": numbers["memberships"],
@@ -202,11 +206,20 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
             "files": dict(sorted(writer.digests.items())),
         }
         writer.write(BUILD_INFO, (json.dumps(info, indent=2, sort_keys=True) + "\n").encode())
+        parts.flush()
+        served.flush()
+        del parts, served  # closed: the files are complete, and open read-only elsewhere
+        gc.collect()
+        for folder in (PARTS_DIR, STORE_DIR):
+            fsync_tree(writer.path(folder))
+        # not a published file (not in the release id): what the next build starts from
+        with open(writer.path(UNITS_FILE), "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(table, indent=1, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
         release_dir = writer.finish()
     except BaseException:
-        validation.cancel()
-        if writer is not None:
-            writer.abandon()
+        writer.abandon()
         raise
     progress(f"published {release_dir.name}")
-    return BuildResult(release_dir, records, len(triples), report, numbers)
+    return BuildResult(release_dir, records, stats.triples, report, numbers)

@@ -130,11 +130,15 @@ class Viewport:
         x, y = geo.equal_earth(lon, lat)
         return (self.width / 2 + (x - self.cx) * self.scale, self.height / 2 - (y - self.cy) * self.scale)
 
-    def sees(self, line: Sequence[geo.LonLat]) -> bool:
-        """Whether a line's box meets the picture (lines far outside are left out)."""
-        pts = [self.px(lon, lat) for lon, lat in line]
-        xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        return max(xs) >= 0 and min(xs) <= self.width and max(ys) >= 0 and min(ys) <= self.height
+    def px_xy(self, x: float, y: float) -> tuple[float, float]:
+        """Pixels of an already projected point (the same arithmetic as ``px``)."""
+        return (self.width / 2 + (x - self.cx) * self.scale, self.height / 2 - (y - self.cy) * self.scale)
+
+    def sees_projected(self, line: geo.Projected) -> bool:
+        """``sees`` for a projected line, from its box alone (pixels grow with x, shrink with y)."""
+        left, top = self.px_xy(line.x_min, line.y_max)
+        right, bottom = self.px_xy(line.x_max, line.y_min)
+        return right >= 0 and left <= self.width and bottom >= 0 and top <= self.height
 
 
 def _sphere(view: Viewport) -> str:
@@ -143,10 +147,10 @@ def _sphere(view: Viewport) -> str:
 
 
 def _basemap(view: Viewport) -> list[str]:
-    world = geo.world()
-    land = "".join(path_data((view.px(*p) for p in ring), closed=True)
-                   for ring in world.land if view.sees(ring))
-    borders = "".join(path_data(view.px(*p) for p in line) for line in world.borders if view.sees(line))
+    rings, lines = geo.projected_world()  # projected once per process, not per map
+    land = "".join(path_data((view.px_xy(*p) for p in ring.points), closed=True)
+                   for ring in rings if view.sees_projected(ring))
+    borders = "".join(path_data(view.px_xy(*p) for p in line.points) for line in lines if view.sees_projected(line))
     return [f'<path class="sea"{attrs(d=_sphere(view), fill=SEA, stroke=GRID)}/>',
             f'<path class="land"{attrs(d=land, fill=LAND)}/>',
             f'<path class="borders"{attrs(d=borders, fill="none", stroke=BORDER, stroke_width=0.8)}/>']

@@ -63,9 +63,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     """The project's records against its shapes, or ``--data`` files against ``--shapes``
     files (the project's shapes when none are named, its records when no data is)."""
-    from .build import dataset_triples
     from .rdffiles import graph_of, read_quads
-    from .validation import load_shapes, validate_files, validate_triples
+    from .validation import load_shapes, validate_files, validate_store
 
     if args.data:
         shapes = args.shapes or sorted(settings.shapes_dir.glob("*.ttl"))
@@ -74,9 +73,13 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
                                       "expected SHACL shapes (*.ttl) here, or files named with --shapes")])
         report = validate_files(args.data, shapes)
     else:
-        _records, triples = dataset_triples(settings)
+        from .incremental import units_store
+        from .records import load_records
+        from .vocab import load_vocabulary
+
+        records = load_records(settings.data_dir, load_vocabulary(settings.ontology_dir))
         shapes_graph = graph_of(read_quads(args.shapes)) if args.shapes else load_shapes(settings.shapes_dir)
-        report = validate_triples(triples, shapes_graph)
+        report = validate_store(units_store(settings, records), shapes_graph)
     if args.format == "turtle":
         sys.stdout.buffer.write(report.turtle())
         sys.stdout.flush()

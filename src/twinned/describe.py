@@ -18,11 +18,15 @@ when it is the subject of at least one triple.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from dataclasses import dataclass
+import mmap
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
+from .releasestore import is_local
 from .vocab import PREFIXES, TW
 
 LABEL_PROPERTIES = (
@@ -42,33 +46,85 @@ SUBJECTS = "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o 
 def subject_iris(store: ox.Store) -> set[str]:
     """The IRIs that are the subject of a triple, in any graph (by a query, so that an
     external store answers with the subjects rather than every quad)."""
-    if isinstance(store, ox.Store):
+    if is_local(store):
         return {q.subject.value for q in store.quads_for_pattern(None, None, None, None)
                 if isinstance(q.subject, ox.NamedNode)}
     return {row["s"].value for row in store.query(SUBJECTS)}
 
 
-class Describer:
-    """Finds descriptions in a store; holds a sorted index of its subject IRIs."""
+SUBJECTS_FILE = "subjects.txt"  # in the release: every subject IRI, sorted, one a line (UTF-8)
 
-    def __init__(self, store: ox.Store) -> None:
+
+def subjects_file(store: ox.Store) -> bytes:
+    """The sorted subject IRIs of a store, as the build writes them beside it."""
+    return "".join(f"{iri}\n" for iri in sorted(subject_iris(store))).encode("utf-8")
+
+
+class SubjectIndex:
+    """Sorted subject IRIs, searched by bisection: a release's ``subjects.txt`` mapped
+    into memory (shared by every process through the page cache, nothing loaded), or,
+    without one, a list read from the store."""
+
+    def __init__(self, data: bytes | mmap.mmap) -> None:
+        self.data = data
+
+    @classmethod
+    def open(cls, path: Path | None, store: ox.Store) -> SubjectIndex:
+        if path is not None and path.is_file() and path.stat().st_size:
+            with open(path, "rb") as fh:
+                return cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+        return cls(subjects_file(store))
+
+    def _line(self, pos: int) -> tuple[int, int]:
+        start = self.data.rfind(b"\n", 0, pos) + 1
+        end = self.data.find(b"\n", start)
+        return start, len(self.data) if end < 0 else end
+
+    def _lower_bound(self, key: bytes) -> int:
+        """The offset of the first line not below ``key``."""
+        lo, hi = 0, len(self.data)
+        while lo < hi:
+            start, end = self._line((lo + hi) // 2)
+            if self.data[start:end] < key:
+                lo = end + 1
+            else:
+                hi = start
+        return lo
+
+    def __contains__(self, iri: str) -> bool:
+        key = iri.encode("utf-8")
+        start = self._lower_bound(key)
+        return self.data[start:start + len(key) + 1] == key + b"\n"
+
+    def starting_with(self, prefix: str) -> Iterator[str]:
+        key = prefix.encode("utf-8")
+        pos = self._lower_bound(key)
+        while pos < len(self.data):
+            _start, end = self._line(pos)
+            line = self.data[pos:end]
+            if not line.startswith(key):
+                return
+            yield line.decode("utf-8")
+            pos = end + 1
+
+    def __iter__(self) -> Iterator[str]:
+        return self.starting_with("")
+
+
+class Describer:
+    """Finds descriptions in a store, with the index of its subject IRIs."""
+
+    def __init__(self, store: ox.Store, subjects: SubjectIndex | None = None) -> None:
         self.store = store
-        self.subjects = sorted(subject_iris(store))
+        self.subjects = subjects if subjects is not None else SubjectIndex(subjects_file(store))
 
     def exists(self, iri: str) -> bool:
-        i = bisect_left(self.subjects, iri)
-        return i < len(self.subjects) and self.subjects[i] == iri
+        return iri in self.subjects
 
     def owned(self, iri: str) -> list[str]:
         """The resources under R's path (R itself excluded), in IRI order."""
         prefix = iri if iri.endswith("/") else iri + "/"
-        out = []
-        for s in self.subjects[bisect_left(self.subjects, prefix):]:
-            if not s.startswith(prefix):
-                break
-            if s != iri:
-                out.append(s)
-        return out
+        return [s for s in self.subjects.starting_with(prefix) if s != iri]
 
     def outgoing(self, iri: str) -> list[ox.Triple]:
         return [q.triple for q in self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)]
@@ -87,14 +143,25 @@ class Describer:
         return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-@dataclass(frozen=True)
 class Labels:
-    """Human-readable names: rdfs:label, then skos:prefLabel, then dcterms:title."""
+    """Human-readable names: rdfs:label, then skos:prefLabel, then dcterms:title. Read
+    from the store when first asked for (and kept, a bounded number); all at once from
+    an external store, where each question would be a request."""
 
-    by_iri: dict[str, dict[str, str]]
+    KEPT = 1 << 16
+
+    def __init__(self, store: Any, by_iri: dict[str, dict[str, str]] | None = None) -> None:
+        self.store = store
+        self.by_iri = by_iri
+        self._read = lru_cache(maxsize=self.KEPT)(self._names)
 
     @classmethod
-    def from_store(cls, store: ox.Store) -> Labels:
+    def from_store(cls, store: Any) -> Labels:
+        return cls(store) if is_local(store) else cls.scanned(store)
+
+    @classmethod
+    def scanned(cls, store: Any) -> Labels:
+        """Every name of the store read at once (for work that needs them all)."""
         by_iri: dict[str, dict[str, str]] = {}
         for prop in LABEL_PROPERTIES:
             for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, None):
@@ -103,13 +170,28 @@ class Labels:
                     continue
                 langs = by_iri.setdefault(s, {})
                 langs.setdefault(o.language or "", o.value)
-        return cls(by_iri)
+        return cls(store, by_iri)
+
+    def _names(self, iri: str) -> dict[str, str]:
+        langs: dict[str, str] = {}
+        subject = ox.NamedNode(iri)
+        for prop in LABEL_PROPERTIES:
+            for q in self.store.quads_for_pattern(subject, ox.NamedNode(prop), None, None):
+                if isinstance(q.object, ox.Literal):
+                    langs.setdefault(q.object.language or "", q.object.value)
+        return langs
 
     def all(self, iri: str) -> dict[str, str]:
-        return self.by_iri.get(iri, {})
+        """The names of an IRI by language tag ("" for none); not to be changed."""
+        if self.by_iri is not None:
+            return self.by_iri.get(iri, {})
+        try:
+            return self._read(iri)
+        except ValueError:  # not an IRI the store accepts: nothing is named so
+            return {}
 
     def get(self, iri: str) -> str | None:
-        langs = self.by_iri.get(iri)
+        langs = self.all(iri)
         if not langs:
             return None
         return langs.get("en") or langs.get("") or langs[sorted(langs)[0]]

@@ -190,6 +190,30 @@ def world() -> Outline:
     return Outline(tuple(_pairs(r) for r in doc["land"]), tuple(_pairs(b) for b in doc["borders"]))
 
 
+@dataclass(frozen=True)
+class Projected:
+    """A line of the outline in Equal Earth coordinates, with its bounding box."""
+
+    points: tuple[tuple[float, float], ...]
+    x_min: float
+    x_max: float
+    y_min: float
+    y_max: float
+
+
+def _projected(line: Line) -> Projected:
+    xy = tuple(equal_earth(lon, lat) for lon, lat in line)
+    xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+    return Projected(xy, min(xs), max(xs), min(ys), max(ys))
+
+
+@cache
+def projected_world() -> tuple[tuple[Projected, ...], tuple[Projected, ...]]:
+    """The outline's land rings and borders projected once (every map reuses them)."""
+    w = world()
+    return tuple(_projected(r) for r in w.land), tuple(_projected(b) for b in w.borders)
+
+
 # -- continents ------------------------------------------------------------------------------------
 
 CONTINENTS = ("Africa", "Antarctica", "Asia", "Europe", "North America", "Oceania", "South America")

@@ -1,21 +1,25 @@
-"""A compact, deterministic JSON-LD writer for graphs without blank nodes.
+"""The compact JSON-LD writer: the one writer of JSON-LD for the dumps and the pages.
 
-rdflib's JSON-LD serialiser is slow and its output hard to read; this one groups
-triples by subject, uses the published ``@context`` (terms for the common
-properties, prefixes for the rest, ``@base`` for the data URIs) and sorts
-everything, so the same graph always gives the same bytes.
+pyoxigraph writes only expanded JSON-LD, so this module compacts: it groups triples by
+subject, uses the published ``@context`` (terms for the common properties, prefixes for
+the rest, ``@base`` for the data URIs) and sorts each node's properties and values, so
+the same graph always gives the same bytes. A JSON-LD processor expands the output to
+exactly the input graph (tests/test_jsonld.py checks it with pyld).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+import pyoxigraph as ox
 
 from .vocab import PREFIXES
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+XSD_STRING = PREFIXES["xsd"] + "string"
+CHUNK_NODES = 2000
 
 # term -> (property IRI, "@id" for IRI values, or "@language" for language maps)
 TERMS: dict[str, tuple[str, str | None]] = {
@@ -51,6 +55,9 @@ TERMS: dict[str, tuple[str, str | None]] = {
 }
 _BY_IRI = {iri: (term, kind) for term, (iri, kind) in TERMS.items()}
 
+Subject = ox.NamedNode | ox.BlankNode
+Object = ox.NamedNode | ox.BlankNode | ox.Literal
+
 
 def context(base: str | None = None) -> dict[str, Any]:
     """The ``@context``: prefixes, then terms. ``base`` adds ``@base`` for short @ids."""
@@ -68,16 +75,26 @@ def context(base: str | None = None) -> dict[str, Any]:
     return ctx
 
 
-class _Compactor:
+class Compactor:
+    """IRIs to their short forms (remembered: the same ones come back again and again)."""
+
     def __init__(self, base: str | None) -> None:
         self.base = base
         # longest namespace first, so tw: wins over a shorter prefix of it
         self.prefixes = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+        self._short: dict[tuple[str, bool], str] = {}
 
     def iri(self, iri: str, relative: bool) -> str:
+        key = (iri, relative)
+        found = self._short.get(key)
+        if found is None:
+            found = self._short[key] = self._iri(iri, relative)
+        return found
+
+    def _iri(self, iri: str, relative: bool) -> str:
         if relative and self.base and iri.startswith(self.base) and len(iri) > len(self.base):
             rest = iri[len(self.base):]
-            if ":" not in rest.split("/", 1)[0]:
+            if ":" not in rest.split("/", 1)[0] and not rest.startswith(("/", "?", "#")):
                 return rest
         for prefix, ns in self.prefixes:
             if iri.startswith(ns) and len(iri) > len(ns):
@@ -86,47 +103,106 @@ class _Compactor:
                     return f"{prefix}:{local}"
         return iri
 
-    def value(self, obj: URIRef | Literal) -> Any:
-        if isinstance(obj, URIRef):
-            return {"@id": self.iri(str(obj), True)}
+    def node_id(self, term: Subject) -> str:
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        return self.iri(term.value, True)
+
+    def value(self, obj: Object) -> Any:
+        if not isinstance(obj, ox.Literal):
+            return {"@id": self.node_id(obj)}
         if obj.language:
-            return {"@value": str(obj), "@language": obj.language}
-        if obj.datatype is None or obj.datatype == XSD.string:
-            return str(obj)
-        return {"@value": str(obj), "@type": self.iri(str(obj.datatype), False)}
+            return {"@value": obj.value, "@language": obj.language}
+        if obj.datatype.value == XSD_STRING:
+            return obj.value
+        return {"@value": obj.value, "@type": self.iri(obj.datatype.value, False)}
 
 
-def _node(c: _Compactor, s: str, props: dict[str, list[URIRef | Literal]]) -> dict[str, Any]:
-    node: dict[str, Any] = {"@id": c.iri(s, True)}
-    types = sorted(c.iri(str(o), False) for o in props.pop(str(RDF.type), []))
-    if types:
-        node["@type"] = types[0] if len(types) == 1 else types
+def _values_key(o: Object) -> str:
+    return str(o)
+
+
+def node(c: Compactor, subject: Subject, props: dict[str, list[Object]]) -> dict[str, Any]:
+    """One subject's node object: ``@id``, ``@type``, then properties by term."""
+    out: dict[str, Any] = {"@id": c.node_id(subject)}
+    types = props.pop(RDF_TYPE, [])
+    if types and all(isinstance(t, ox.NamedNode) for t in types):
+        names = sorted(c.iri(t.value, False) for t in types)
+        out["@type"] = names[0] if len(names) == 1 else names
+    elif types:
+        props[RDF_TYPE] = types
     for p in sorted(props, key=lambda iri: _BY_IRI.get(iri, (c.iri(iri, False), None))[0]):
-        values = sorted(props[p], key=lambda o: (o.n3(), str(o)))
+        values = sorted(props[p], key=_values_key)
         term, kind = _BY_IRI.get(p, (c.iri(p, False), None))
-        if kind == "@id" and all(isinstance(v, URIRef) for v in values):
-            out: Any = [c.iri(str(v), True) for v in values]
-        elif kind == "@language" and all(isinstance(v, Literal) and v.language for v in values):
-            lang_map: dict[str, Any] = {}
+        if kind == "@id" and all(not isinstance(v, ox.Literal) for v in values):
+            items: list[Any] = [c.node_id(v) for v in values]  # type: ignore[arg-type]
+        elif kind == "@language" and all(isinstance(v, ox.Literal) and v.language for v in values):
+            by_lang: dict[str, list[str]] = {}
             for v in values:
-                assert isinstance(v, Literal) and v.language
-                lang_map.setdefault(v.language, []).append(str(v))
-            node[term] = {k: v[0] if len(v) == 1 else v for k, v in sorted(lang_map.items())}
+                assert isinstance(v, ox.Literal) and v.language
+                by_lang.setdefault(v.language, []).append(v.value)
+            out[term] = {k: v[0] if len(v) == 1 else v for k, v in sorted(by_lang.items())}
             continue
         else:
             if kind is not None:  # the term's coercion does not fit: use the compact IRI
                 term = c.iri(p, False)
-            out = [c.value(v) for v in values]
-        node[term] = out[0] if len(out) == 1 else out
-    return node
+            items = [c.value(v) for v in values]
+        out[term] = items[0] if len(items) == 1 else items
+    return out
 
 
-def to_jsonld(triples: Iterable[tuple[URIRef, URIRef, URIRef | Literal]], base: str | None) -> str:
-    """Serialise triples (IRIs and literals only) as compact JSON-LD text."""
-    by_subject: dict[str, dict[str, list[URIRef | Literal]]] = {}
-    for s, p, o in triples:
-        by_subject.setdefault(str(s), {}).setdefault(str(p), []).append(o)
-    c = _Compactor(base)
-    graph = [_node(c, s, by_subject[s]) for s in sorted(by_subject)]
-    doc = {"@context": context(base), "@graph": graph}
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+def _grouped(triples: Iterable[ox.Triple]) -> Iterator[tuple[Subject, dict[str, list[Object]]]]:
+    """Consecutive triples of one subject as (subject, {property: values})."""
+    current: Subject | None = None
+    props: dict[str, list[Object]] = {}
+    for t in triples:
+        s = t.subject
+        if s != current:
+            if current is not None:
+                yield current, props
+            current, props = s, {}  # type: ignore[assignment]
+        props.setdefault(t.predicate.value, []).append(t.object)  # type: ignore[arg-type]
+    if current is not None:
+        yield current, props
+
+
+_encode: Callable[[str], str] = json.encoder.encode_basestring  # (C; ensure_ascii=False's)
+
+
+def _text(value: Any, indent: str) -> str:
+    """``json.dumps(value, indent=1, ensure_ascii=False)`` written at a depth, for the
+    shapes a node has (strings, lists and objects of them): the same text, many times
+    sooner (json.dumps with an indent runs its pure-Python encoder)."""
+    if type(value) is str:
+        return _encode(value)
+    inner = indent + " "
+    if isinstance(value, list):
+        return "[\n" + ",\n".join(inner + _text(x, inner) for x in value) + "\n" + indent + "]" if value else "[]"
+    if isinstance(value, dict):
+        return ("{\n" + ",\n".join(f"{inner}{_encode(k)}: {_text(v, inner)}" for k, v in value.items())
+                + "\n" + indent + "}") if value else "{}"
+    return json.dumps(value)
+
+
+def chunks(triples: Iterable[ox.Triple], base: str | None) -> Iterator[str]:
+    """The compact JSON-LD document of triples grouped by subject (as a store gives them),
+    in pieces; the text is ``json.dumps(document, indent=1, ensure_ascii=False)``."""
+    c = Compactor(base)
+    head = json.dumps(context(base), ensure_ascii=False, indent=1).replace("\n", "\n ")
+    yield '{\n "@context": ' + head + ',\n "@graph": ['
+    first, out = True, []
+    for subject, props in _grouped(triples):
+        text = _text(node(c, subject, props), "  ")
+        out.append(("\n  " if first else ",\n  ") + text)
+        first = False
+        if len(out) >= CHUNK_NODES:
+            yield "".join(out)
+            out.clear()
+    out.append("]\n}\n" if first else "\n ]\n}\n")
+    yield "".join(out)
+
+
+def to_jsonld(triples: Iterable[ox.Triple], base: str | None) -> str:
+    """A small graph as compact JSON-LD text (nodes in the order of their subjects)."""
+    ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return "".join(chunks(ordered, base))

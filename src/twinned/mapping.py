@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from .dates import PartialDate
 from .qualified import QualifiedDate, WikidataStart, earliest, wikidata_start
-from .records import Area, DateRecord, Document, Identity, Membership, Partnership, Records
+from .records import Area, CityFile, DateRecord, Document, Identity, Membership, Partnership, Records
 from .vocab import (
     AGREEMENT_TYPES,
     CIRCA,
@@ -157,16 +157,19 @@ class _Mapper:
 
     def sources(self) -> None:
         for c in self.records.cities:
-            src = c.source
-            s = self.uris.source(src.id)
-            self.add(s, RDF.type, PROV.Entity)
-            self.add(s, RDF.type, SCHEMA.WebPage)
-            self.add(s, DCTERMS.title, Literal(src.title, lang=src.language))
-            self.add(s, DCTERMS.publisher, self.uris.place(src.publisher))
-            self.add(s, DCTERMS.language, Literal(src.language))
-            self.add(s, TW.capturedAs, Literal(src.file))
-            if src.url:
-                self.add(s, SCHEMA.url, URIRef(src.url))
+            self.source(c)
+
+    def source(self, c: CityFile) -> None:
+        src = c.source
+        s = self.uris.source(src.id)
+        self.add(s, RDF.type, PROV.Entity)
+        self.add(s, RDF.type, SCHEMA.WebPage)
+        self.add(s, DCTERMS.title, Literal(src.title, lang=src.language))
+        self.add(s, DCTERMS.publisher, self.uris.place(src.publisher))
+        self.add(s, DCTERMS.language, Literal(src.language))
+        self.add(s, TW.capturedAs, Literal(src.file))
+        if src.url:
+            self.add(s, SCHEMA.url, URIRef(src.url))
 
     # -- partnerships ----------------------------------------------------------
 
@@ -339,5 +342,24 @@ def map_records(records: Records, base_uri: str, sink: Graph | None = None) -> G
     for p in records.partnerships:
         m.partnership(p)
     for ms in records.memberships:
+        m.membership(ms)
+    return m.g
+
+
+def map_gazetteer(records: Records, base_uri: str, sink: Graph | None = None) -> Graph:
+    """The triples of the gazetteer (``places.yaml``): countries, places, networks."""
+    m = _Mapper(records, URIs(base_uri), sink)
+    m.gazetteer()
+    return m.g
+
+
+def map_city(records: Records, city: CityFile, base_uri: str, sink: Graph | None = None) -> Graph:
+    """The triples of one record file: its source, partnerships and memberships (the
+    build keeps them as a unit, see incremental.py)."""
+    m = _Mapper(records, URIs(base_uri), sink)
+    m.source(city)
+    for p in city.partnerships:
+        m.partnership(p)
+    for ms in city.memberships:
         m.membership(ms)
     return m.g

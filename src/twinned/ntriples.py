@@ -1,4 +1,5 @@
-"""N-Triples terms as text: the build's compact representation of a large graph.
+"""N-Triples terms as text: how the mapper and the world importer emit triples (and
+the form the private validator of part B's scope reads, until it goes).
 
 A triple is a tuple of three N-Triples terms written exactly as rdflib's N-Triples
 serialiser writes them (``<iri>``, ``"text"@lang``, ``"lexical"^^<datatype>``,
@@ -10,8 +11,7 @@ the sorted dump, and it is also an index: a subject's triples are one slice of i
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -41,10 +41,6 @@ def literal(text: str, lang: str | None = None, datatype: str | None = None) -> 
 
 def typed(text: str, xsd_name: str) -> str:
     return f"{quote(text)}^^<{XSD}{xsd_name}>"
-
-
-def line(t: Triple) -> str:
-    return f"{t[0]} {t[1]} {t[2]} ."
 
 
 def nt_bytes(triples: Iterable[Triple]) -> bytes:
@@ -117,25 +113,6 @@ def canonical(triples: Iterable[Triple]) -> list[Triple]:
     return out
 
 
-# -- reading terms back ---------------------------------------------------------------
-
-
-def split(nt_line: str) -> Triple:
-    """One N-Triples line (of this module's or rdflib's writing) into its terms."""
-    i = nt_line.index(" ")
-    j = nt_line.index(" ", i + 1)
-    end = nt_line.rstrip()
-    if end.endswith(" ."):
-        end = end[:-2]
-    return nt_line[:i], nt_line[i + 1:j], end[j + 1:]
-
-
-def parse_lines(data: bytes) -> Iterator[Triple]:
-    for raw in data.decode("utf-8").split("\n"):
-        if raw.strip():
-            yield split(raw)
-
-
 def is_iri(term: str) -> bool:
     return term[:1] == "<"
 
@@ -190,13 +167,3 @@ def value(term: str) -> str:
     if term[:1] == '"':
         return literal_parts(term)[0]
     return term
-
-
-# -- the sorted list as an index ------------------------------------------------------
-
-
-def subject_slice(triples: Sequence[Triple], subject: str) -> Sequence[Triple]:
-    """The triples of one subject in a sorted list (a slice, found by bisection)."""
-    lo = bisect.bisect_left(triples, (subject,))
-    hi = bisect.bisect_left(triples, (subject, "\U0010ffff"), lo)
-    return triples[lo:hi]

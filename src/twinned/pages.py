@@ -11,7 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, SKOS, TIME
 
-from .describe import Describer, Labels, compact
+from .describe import Describer, Labels, SubjectIndex, compact
 from .vocab import GEO, PQ, PQV, PS, SCHEMA, TW, WIKIBASE, P
 
 View = dict[str, Any]
@@ -64,11 +64,11 @@ def date_key(lexical: str) -> tuple[int, ...]:
 class Site:
     """Reads page models from the loaded store."""
 
-    def __init__(self, store: ox.Store, base: str) -> None:
+    def __init__(self, store: ox.Store, base: str, subjects: SubjectIndex | None = None) -> None:
         self.store = store
         self.base = base
         self.addresses = Addresses(base)
-        self.describer = Describer(store)
+        self.describer = Describer(store, subjects)
         self.labels = Labels.from_store(store)
         self._landing: View | None = None
 

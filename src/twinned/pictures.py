@@ -16,12 +16,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pyoxigraph as ox
 
 from . import charts, geo
 from .charts import Kind
+from .describe import LABEL_PROPERTIES
 from .pages import Site, date_key
 from .qualified import WORDS
 from .vocab import TW
@@ -42,30 +44,16 @@ KIND_OF_CONCEPT = {TYPES + "twinning-agreement": "twinning", TYPES + "agreement"
                    TYPES + "declaration": "memorandum", TYPES + "intent": "intent"}
 BROADER = ox.NamedNode("http://www.w3.org/2004/02/skos/core#broader")
 T = TypeVar("T")
+_MISSING = object()
 LANDING_ARCS = 600  # more partnerships than this: the landing map draws the strongest
 
-PREFIXES = """PREFIX tw: <https://w3id.org/twinned/def/>
-PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-"""
-PLACES = PREFIXES + """SELECT ?place ?lat ?long ?country ?code WHERE {
-  ?place a tw:AdministrativeBody .
-  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
-  OPTIONAL { ?place tw:country ?country OPTIONAL { ?country tw:countryCode ?code } }
-}"""
-PARTNERSHIPS = PREFIXES + """SELECT ?p ?a ?b ?recorder ?start WHERE {
-  ?p a tw:Partnership ; tw:party ?a, ?b .
-  FILTER(STR(?a) < STR(?b))
-  OPTIONAL { ?p tw:recordedBy ?recorder }
-  OPTIONAL { ?p tw:startDate ?start }
-  OPTIONAL { ?p tw:startDateQualifier ?startq }
-}"""
-DOCUMENTS = PREFIXES + """SELECT ?p ?d ?type ?first ?firstq ?renews WHERE {
-  ?p a tw:Partnership ; tw:document ?d .
-  OPTIONAL { ?d tw:documentType ?type }
-  OPTIONAL { ?d tw:firstSigned ?first }
-  OPTIONAL { ?d tw:firstSignedQualifier ?firstq }
-  OPTIONAL { ?d tw:renews ?renews }
-}"""
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+DATA = ox.DefaultGraph()
+ATLAS_PROPERTIES = (RDF_TYPE.value, GEO + "lat", GEO + "long", str(TW.country), str(TW.countryCode),
+                    str(TW.documentType), str(TW.firstSigned), str(TW.renews), str(TW.document), str(TW.party),
+                    str(TW.recordedBy), str(TW.startDate),
+                    str(TW.startDateQualifier), str(TW.firstSignedQualifier))
 
 
 @dataclass(frozen=True)
@@ -137,17 +125,22 @@ def _float(term: object) -> float | None:
 class Atlas:
     """Every place and partnership of the store, read once."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, dump: Path | None = None) -> None:
         self.site = site
-        store = site.store
-        self.places = {p.iri: p for p in self._places(store)}
-        self.links = sorted(self._links(store), key=lambda link: link.iri)
+        facts = Facts(site.store, dump)
+        self._names: dict[str, dict[str, str]] | None = facts.names  # every name, while reading
+        self.places = {p.iri: p for p in self._places(facts)}
+        self.links = sorted(self._links(site.store, facts), key=lambda link: link.iri)
+        self._names = None
         self.by_place: dict[str, list[Link]] = {}
         for link in self.links:
             self.by_place.setdefault(link.a, []).append(link)
             self.by_place.setdefault(link.b, []).append(link)
 
     def label(self, iri: str) -> str:
+        names = self._names.get(iri) if self._names is not None else None
+        if names:
+            return names.get("en") or names.get("") or names[sorted(names)[0]]
         return self.site.labels.label(iri, self.site.base)
 
     def place(self, iri: str) -> Place:
@@ -157,45 +150,88 @@ class Atlas:
     def href(self, iri: str) -> str:
         return self.site.addresses.path(iri) or iri
 
-    def _places(self, store: ox.Store) -> Iterable[Place]:
-        seen: set[str] = set()
-        for r in store.query(PLACES):
-            iri = _value(r["place"])
-            if iri is None or iri in seen:
-                continue
-            seen.add(iri)
-            country = _value(r["country"])
-            yield Place(iri, self.href(iri), self.label(iri), country,
-                        self.label(country) if country else None, _value(r["code"]),
-                        _float(r["long"]), _float(r["lat"]))
+    def _places(self, facts: Facts) -> Iterable[Place]:
+        """Every administrative body with its coordinates and country."""
+        lat, long = facts.of(GEO + "lat"), facts.of(GEO + "long")
+        country, code = facts.of(str(TW.country)), facts.of(str(TW.countryCode))
+        for iri in sorted(facts.typed(str(TW.AdministrativeBody))):
+            where = iri in lat and iri in long
+            c = _value(country[iri][0]) if iri in country else None
+            yield Place(iri, self.href(iri), self.label(iri), c, self.label(c) if c else None,
+                        _value(code[c][0]) if c in code else None,
+                        _float(long[iri][0]) if where else None, _float(lat[iri][0]) if where else None)
 
-    def _links(self, store: ox.Store) -> Iterable[Link]:
+    def _links(self, store: ox.Store, facts: Facts) -> Iterable[Link]:
+        partnerships = facts.typed(str(TW.Partnership))
         kinds: dict[str, Kind] = {}
         docs: dict[str, list[Document]] = {}
-        seen_docs: set[str] = set()
-        for r in store.query(DOCUMENTS):
-            p, d, t = _value(r["p"]), _value(r["d"]), _value(r["type"])
-            if p is None or d is None or d in seen_docs:
+        types, firsts = facts.of(str(TW.documentType)), facts.of(str(TW.firstSigned))
+        renews, firstqs = facts.of(str(TW.renews)), facts.of(str(TW.firstSignedQualifier))
+        for p, found in sorted(facts.of(str(TW.document)).items()):
+            if p not in partnerships:
                 continue
-            seen_docs.add(d)
-            if t is not None and t not in kinds:
-                kinds[t] = kind_of_type(store, t)
-            docs.setdefault(p, []).append(Document(
-                d, self.href(d), self.label(d), self.label(t) if t else None,
-                kinds[t] if t else KIND["other"], _value(r["first"]), r["renews"] is not None,
-                _qualifier_words(_value(r["firstq"]))))
-        seen: set[str] = set()
-        for r in store.query(PARTNERSHIPS):
-            p, a, b = _value(r["p"]), _value(r["a"]), _value(r["b"])
-            if p is None or a is None or b is None or p in seen:
+            for d in sorted({v for v in map(_value, found) if v is not None}):
+                t = _value(types[d][0]) if d in types else None
+                if t is not None and t not in kinds:
+                    kinds[t] = kind_of_type(store, t)
+                docs.setdefault(p, []).append(Document(
+                    d, self.href(d), self.label(d), self.label(t) if t else None,
+                    kinds[t] if t else KIND["other"], _value(firsts[d][0]) if d in firsts else None, d in renews,
+                    _qualifier_words(_value(firstqs[d][0]) if d in firstqs else None)))
+        parties, recorders = facts.of(str(TW.party)), facts.of(str(TW.recordedBy))
+        starts, startqs = facts.of(str(TW.startDate)), facts.of(str(TW.startDateQualifier))
+        for p in sorted(partnerships):
+            ends = sorted({v for v in map(_value, parties.get(p, [])) if v is not None})
+            if len(ends) < 2:
                 continue
-            seen.add(p)
             ordered = sorted(docs.get(p, []), key=lambda d: (d.first is None, date_key(d.first or ""), d.iri))
-            yield Link(p, self.href(p), a, b, _value(r["recorder"]), _value(r["start"]), tuple(ordered),
-                       _qualifier_words(_value(r["startq"])))
+            yield Link(p, self.href(p), ends[0], ends[1], _value(recorders[p][0]) if p in recorders else None,
+                       _value(starts[p][0]) if p in starts else None, tuple(ordered),
+                       _qualifier_words(_value(startqs[p][0]) if p in startqs else None))
 
     def publishers(self) -> set[str]:
         return {link.recorder for link in self.links if link.recorder}
+
+
+class Facts:
+    """The few properties the atlas reads, by subject: from one pass over the release's
+    N-Triples dump (pyoxigraph's parser; many times faster than scans of the on-disk
+    store), or, without a dump (an external store), from one scan of the store per
+    property. Values are sorted, so the atlas is the same either way."""
+
+    def __init__(self, store: Any, dump: Path | None = None) -> None:
+        self.objects: dict[str, dict[str, list[Any]]] = {p: {} for p in ATLAS_PROPERTIES}
+        names: dict[str, dict[str, list[ox.Literal]]] = {p: {} for p in LABEL_PROPERTIES}
+        if dump is not None and dump.is_file():
+            triples: Iterable[Any] = (q.triple for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES))
+        else:
+            triples = (q.triple for p in (*ATLAS_PROPERTIES, *LABEL_PROPERTIES)
+                       for q in store.quads_for_pattern(None, ox.NamedNode(p), None, DATA))
+        for t in triples:
+            p, subject = t.predicate.value, t.subject
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            found = self.objects.get(p)
+            if found is not None:
+                found.setdefault(subject.value, []).append(t.object)
+            elif p in names and isinstance(t.object, ox.Literal):
+                names[p].setdefault(subject.value, []).append(t.object)
+        for by_subject in self.objects.values():
+            for values in by_subject.values():
+                values.sort(key=str)
+        self.names: dict[str, dict[str, str]] = {}
+        for prop in LABEL_PROPERTIES:  # as describe.Labels reads them
+            for iri, literals in names[prop].items():
+                langs = self.names.setdefault(iri, {})
+                for lit in sorted(literals, key=str):
+                    langs.setdefault(lit.language or "", lit.value)
+
+    def of(self, prop: str) -> dict[str, list[Any]]:
+        return self.objects[prop]
+
+    def typed(self, cls: str) -> set[str]:
+        return {s for s, classes in self.objects[RDF_TYPE.value].items()
+                if any(isinstance(c, ox.NamedNode) and c.value == cls for c in classes)}
 
 
 def kind_of_type(store: ox.Store, type_iri: str) -> Kind:
@@ -234,22 +270,28 @@ def _between(a: str, b: str, link: Link) -> str:
 class Pictures:
     """The pictures of one loaded release, drawn on first use and kept."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, dump: Path | None = None) -> None:
         self.site = site
+        self.dump = dump  # the release's N-Triples dump, read once for the atlas
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
 
     @cached_property
     def atlas(self) -> Atlas:
-        return Atlas(self.site)
+        return Atlas(self.site, self.dump)
 
     def _kept(self, name: str, key: str, make: Callable[[], T]) -> T:
+        """A picture drawn once and kept. Drawn outside the lock (two threads asking for the
+        same new picture at once may both draw it; the first kept wins), so no request ever
+        waits for another's drawing."""
+        found: Any = self._cache.get((name, key), _MISSING)
+        if found is not _MISSING:
+            return cast(T, found)
+        made = make()
         with self._lock:
-            if (name, key) not in self._cache:
-                if len(self._cache) > 512:
-                    self._cache.clear()
-                self._cache[(name, key)] = make()
-            return self._cache[(name, key)]
+            if len(self._cache) > 512:
+                self._cache.clear()
+            return cast(T, self._cache.setdefault((name, key), made))
 
     # -- maps ------------------------------------------------------------------------------------
 

@@ -1,14 +1,15 @@
 """Serving from several processes: ``twinned serve --processes N`` (setting ``processes``).
 
 One Python process answers a few thousand cached requests a second on one core; a
-second process on a second core doubles that. The parent loads the release once and
+second process on a second core doubles that. The parent makes the app once and
 forks N children; each child binds its own listening socket to the same address with
 ``SO_REUSEPORT`` (Linux spreads new connections over them evenly) and runs uvicorn on
 it with its own app: its own response cache and its own SPARQL workers (the
 ``query_workers`` of one server, shared out between the children).
 
-* The store loaded before the fork is shared by the children (copy-on-write pages that
-  nobody writes), so N processes do not hold N copies of the release.
+* Each child opens the release's store read-only itself (``releasestore.ReadOnlyStore``:
+  a store handle never crosses a fork); the children share its pages through the page
+  cache, so N processes do not hold N copies of the release.
 * The listening sockets are made with ``IPPROTO_TCP`` so that asyncio sets
   ``TCP_NODELAY`` on every accepted connection (a socket made with protocol 0 loses it,
   and small responses then wait ~40 ms for the peer's delayed ACK).

@@ -10,44 +10,24 @@ Outputs are deterministic: the same graph gives byte-identical files.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import os
 import queue
 import shutil
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 
-from . import jsonld
 from .errors import PublishError
+from .releasestore import in_use
 from .vocab import PREFIXES
 
 RELEASES = ".dist"
 KEEP_RELEASES = 3
-
-
-@dataclass(frozen=True)
-class Dump:
-    """One dump file of the dataset."""
-
-    name: str
-    media_type: str
-    rdf_format: ox.RdfFormat | None
-
-
-DUMPS = (
-    Dump("twinned.ttl", "text/turtle", ox.RdfFormat.TURTLE),
-    Dump("twinned.nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
-    Dump("twinned.jsonld", "application/ld+json", None),
-)
 
 
 def sorted_ntriples(graph: Graph) -> bytes:
@@ -59,13 +39,6 @@ def sorted_ntriples(graph: Graph) -> bytes:
 
 def _triples(nt: bytes) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
-
-
-def turtle(nt: bytes, base: str | None = None) -> bytes:
-    prefixes = dict(PREFIXES)
-    out = ox.serialize(_triples(nt), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    assert out is not None
-    return out
 
 
 def catalog_serializations(catalog: Graph, base_uri: str) -> dict[str, bytes]:
@@ -81,44 +54,6 @@ def catalog_serializations(catalog: Graph, base_uri: str) -> dict[str, bytes]:
     return {"catalog.ttl": ttl, "catalog.rdf": rdf, "catalog.jsonld": js, "catalog.nt": nt}
 
 
-def _gzip(data: bytes) -> bytes:
-    # mtime=0 and no file name: the same input gives the same bytes
-    return gzip.compress(data, compresslevel=9, mtime=0)
-
-
-@dataclass(frozen=True)
-class Release:
-    """The files of one build, by name, before they are written."""
-
-    files: dict[str, bytes]
-
-    @property
-    def release_id(self) -> str:
-        h = hashlib.sha256()
-        for name in sorted(self.files):
-            h.update(name.encode())
-            h.update(hashlib.sha256(self.files[name]).digest())
-        return h.hexdigest()[:16]
-
-
-def dump_files(data: Graph, base_uri: str) -> dict[str, bytes]:
-    """The dataset dumps (Turtle, N-Triples, JSON-LD, each also gzipped) and the context."""
-    nt = sorted_ntriples(data)
-    files = {
-        "twinned.nt": nt,
-        "twinned.ttl": turtle(nt),
-        "twinned.jsonld": jsonld.to_jsonld(
-            ((s, p, o) for s, p, o in data), base_uri  # type: ignore[misc]
-        ).encode("utf-8"),
-        "context.jsonld": (
-            json.dumps({"@context": jsonld.context()}, ensure_ascii=False, indent=1) + "\n"
-        ).encode("utf-8"),
-    }
-    for d in DUMPS:
-        files[d.name + ".gz"] = _gzip(files[d.name])
-    return files
-
-
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -127,47 +62,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_tree(root: Path, files: dict[str, bytes]) -> None:
-    for name, data in sorted(files.items()):
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    for d in sorted({(root / n).parent for n in files}, key=lambda p: -len(p.parts)):
-        _fsync_dir(d)
-
-
 def current_release(dist: Path) -> Path | None:
+    """The release directory ``dist`` points at (None when there is none)."""
     return dist.resolve() if dist.is_symlink() and dist.exists() else None
-
-
-def publish(release: Release, dist: Path) -> Path:
-    """Write the release and point ``dist`` at it atomically; return its directory."""
-    releases = dist.parent / RELEASES
-    if dist.exists() and not dist.is_symlink():
-        raise PublishError(
-            f"{dist} is a plain directory; twinned manages it as a link to {releases}/. "
-            "Move it away and build again."
-        )
-    final = releases / release.release_id
-    try:
-        releases.mkdir(parents=True, exist_ok=True)
-        if not final.exists():
-            tmp = releases / f".tmp-{release.release_id}-{os.getpid()}"
-            if tmp.exists():
-                shutil.rmtree(tmp)
-            tmp.mkdir()
-            _write_tree(tmp, release.files)
-            os.rename(tmp, final)
-            _fsync_dir(releases)
-        _point(dist, final)
-    except OSError as exc:
-        raise PublishError(f"could not publish to {dist}: {exc}") from exc
-    _prune(releases, keep={final.name})
-    _prune_links(dist)
-    return final
 
 
 def _point(dist: Path, final: Path) -> None:
@@ -210,6 +107,19 @@ class ReleaseWriter:
     def write(self, name: str, data: bytes) -> None:
         self.stream(name, [data])
 
+    def path(self, name: str) -> Path:
+        """Where a file of the release is written (for writers that write files themselves)."""
+        return self.tmp / name
+
+    def adopt(self, name: str, gzip_level: int | None = None) -> None:
+        """Take in a file written at ``path(name)`` by another writer: hash it (and
+        write ``name.gz`` when a level is given), as ``stream`` does for its pieces."""
+        source = self.path(name)
+        source.rename(self.tmp / f".{name}.part")
+        with open(self.tmp / f".{name}.part", "rb") as fh:
+            self.stream(name, iter(lambda: fh.read(1 << 20), b""), gzip_level)
+        (self.tmp / f".{name}.part").unlink()
+
     def stream(self, name: str, chunks: Iterable[bytes], gzip_level: int | None = None) -> None:
         """Write ``name`` from its pieces (and ``name.gz`` when a level is given). Hashing,
         compressing and writing happen in a thread (they release the GIL) while the caller
@@ -229,48 +139,6 @@ class ReleaseWriter:
             worker.join()
         if failed:
             raise PublishError(f"could not write {name}: {failed[0]}") from failed[0]
-
-    def stream_forked(self, name: str, chunks: Callable[[], Iterable[bytes]],
-                      gzip_level: int | None = None) -> Callable[[], None]:
-        """Like ``stream``, in a forked process (where fork exists), so that a large dump is
-        made on another core; the function returned waits for it."""
-        import multiprocessing
-
-        from .validation import can_fork
-
-        if not can_fork():
-            self.stream(name, chunks(), gzip_level)
-            return lambda: None
-        ctx = multiprocessing.get_context("fork")
-        parent, child = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=self._forked, args=(name, chunks, gzip_level, child), daemon=True)
-        process.start()
-        child.close()
-
-        def wait() -> None:
-            try:
-                message = parent.recv()
-            except EOFError:
-                message = ("failed", f"the process writing {name} stopped unexpectedly")
-            finally:
-                parent.close()
-                process.join()
-            if message[0] == "failed":
-                raise PublishError(message[1])
-            self.digests.update(message[1])
-            self.sizes.update(message[2])
-        return wait
-
-    def _forked(self, name: str, chunks: Callable[[], Iterable[bytes]], gzip_level: int | None,
-                conn: Any) -> None:
-        try:
-            self.digests, self.sizes = {}, {}
-            self.stream(name, chunks(), gzip_level)
-            conn.send(("ok", self.digests, self.sizes))
-        except Exception as exc:  # noqa: BLE001 - reported to the parent
-            conn.send(("failed", f"could not write {name}: {exc}"))
-        finally:
-            conn.close()
 
     def _write_pieces(self, name: str, pieces: queue.Queue[bytes | None], gzip_level: int | None,
                       failed: list[BaseException]) -> None:
@@ -341,10 +209,11 @@ def _releases_by_age(releases: Path) -> Iterator[Path]:
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
-    """Keep the newest few releases (a running server may still read the previous one)."""
+    """Keep the newest few releases, and any a process still reads (``releasestore.hold``:
+    a server or query worker reads its store's files as it goes)."""
     for i, path in enumerate(_releases_by_age(releases)):
-        if i >= KEEP_RELEASES and path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+        if i >= KEEP_RELEASES and path.name not in keep and not in_use(path):
+            shutil.rmtree(path, ignore_errors=True)  # (a release a server still reads stays)
     for tmp in releases.glob(".tmp-*"):
         pid = tmp.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):

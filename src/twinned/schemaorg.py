@@ -10,7 +10,7 @@ the same bytes on every request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -49,8 +49,12 @@ def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
     return list(store.query(query))  # type: ignore[arg-type]
 
 
-def partner_countries(store: ox.Store) -> list[dict[str, Any]]:
-    """The countries of the parties of the partnerships, as schema.org Countries."""
+def partner_countries(store: ox.Store, countries: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The countries of the parties of the partnerships, as schema.org Countries. Given
+    those countries' IRIs (the server knows them from its atlas), only their details are
+    read, by lookups; else one query finds them."""
+    if countries is not None:
+        return [_country(store, iri) for iri in sorted(set(countries))]
     rows = _rows(store, f"""
         SELECT DISTINCT ?c ?code ?name ?wd {{
           ?p a <{TW.Partnership}> ; <{TW.party}> ?place . ?place <{TW.country}> ?c .
@@ -68,6 +72,26 @@ def partner_countries(store: ox.Store) -> list[dict[str, Any]]:
         if row["wd"] is not None:
             country.setdefault("sameAs", {"@id": row["wd"].value})
     return list(out.values())
+
+
+def _country(store: ox.Store, iri: str) -> dict[str, Any]:
+    """One country, as ``partner_countries``'s query describes it."""
+    def values(prop: str) -> list[Any]:
+        return sorted((q.object for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(prop), None,
+                                                                  ox.DefaultGraph())), key=str)
+
+    country: dict[str, Any] = {"@id": iri, "@type": "Country"}
+    names = [v for v in values(RDFS_LABEL) if isinstance(v, ox.Literal) and v.language
+             and (v.language.lower() == "en" or v.language.lower().startswith("en-"))]
+    codes = values(str(TW.countryCode))
+    if names:
+        country["name"] = names[0].value
+    if codes:
+        country["identifier"] = codes[0].value
+    wd = [v for v in values("http://www.w3.org/2002/07/owl#sameAs") if v.value.startswith(WIKIDATA)]
+    if wd:
+        country["sameAs"] = {"@id": wd[0].value}
+    return country
 
 
 def agreement_period(store: ox.Store) -> str | None:
@@ -102,7 +126,7 @@ def download(base: str, f: File) -> dict[str, Any]:
 
 
 def dataset_jsonld(settings: Settings, store: ox.Store, version: str, triples: object,
-                   files: Sequence[File]) -> dict[str, Any]:
+                   files: Sequence[File], countries: Iterable[str] | None = None) -> dict[str, Any]:
     """The schema.org Dataset of the landing page (canonical URIs)."""
     s, base = settings, settings.base_uri
     publisher = {"@id": s.publisher_url, "@type": "Organization", "name": s.publisher_name,
@@ -116,7 +140,7 @@ def dataset_jsonld(settings: Settings, store: ox.Store, version: str, triples: o
         "includedInDataCatalog": {"@id": base + "catalog", "@type": "DataCatalog",
                                   "name": f"{s.title}: catalogue"},
         "isBasedOn": sources(store),
-        "spatialCoverage": partner_countries(store),
+        "spatialCoverage": partner_countries(store, countries),
         "variableMeasured": f"{triples} triples",
         "distribution": [download(base, f) for f in files if is_dump(f) or is_catalogue(f)],
     }

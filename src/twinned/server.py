@@ -52,6 +52,8 @@ from .sparql import (
     DEFAULT_WORKERS, OFFERS, QueryPool, QueryRequest, add_catalog, check_query, read_request,
     service_description,
 )
+from .describe import SUBJECTS_FILE, SubjectIndex
+from .releasestore import is_local
 from .store import LoadedRelease
 from .writers import write_graph
 
@@ -125,15 +127,17 @@ class Server:
         self.release = release
         # the catalogue's resources (/dataset, /distribution/...) dereference like the rest
         # (an external store got the catalogue from twinned load)
-        remote = not isinstance(release.store, ox.Store)
-        if not remote:
+        remote = not is_local(release.store)
+        if isinstance(release.store, ox.Store):  # an old release, loaded in memory
             add_catalog(release.store, release.directory, settings.base_uri)
-        self.site = Site(release.store, settings.base_uri)
+        self.site = Site(release.store, settings.base_uri,
+                         SubjectIndex.open(release.directory / SUBJECTS_FILE, release.store))
         self.pool: Any = (RemoteQueryPool(release.store, settings.query_timeout) if remote else
                           QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
         self.templates = environment(settings, release)
         self.templates.filters["href"] = lambda iri: self.site.addresses.path(iri) or iri
-        self.pictures = Pictures(self.site)  # maps, timelines, charts (pictures.py)
+        # maps, timelines, charts (pictures.py); the atlas reads the release's own dump
+        self.pictures = Pictures(self.site, None if remote else release.directory / "twinned.nt")
         self.templates.globals["pictures"] = self.pictures
 
     # -- responses -----------------------------------------------------------------------------
@@ -261,8 +265,11 @@ def dumps(server: Server) -> list[dict[str, Any]]:
 
 def dataset_jsonld(server: Server) -> dict[str, Any]:
     """The schema.org Dataset the landing page describes (canonical URIs; see schemaorg.py)."""
+    atlas = server.pictures.atlas
+    countries = {place.country for link in atlas.links for end in (link.a, link.b)
+                 if (place := atlas.place(end)).country}
     return schemaorg.dataset_jsonld(server.settings, server.release.store, server.release.version,
-                                    server.release.info.get("triples", "?"), dumps(server))
+                                    server.release.info.get("triples", "?"), dumps(server), countries)
 
 
 def landing_body(server: Server, fmt: Format) -> bytes:
@@ -448,7 +455,7 @@ def site_app(settings: Settings, release: LoadedRelease, *, query_workers: int =
 
     extra = [*query_routes(settings, release), *wikidata_routes(settings, release)]
     app = create_app(settings, release, extra, query_workers=query_workers)
-    if isinstance(release.store, ox.Store):  # drawn now, not in a first request (seconds for the world)
+    if is_local(release.store):  # drawn now, not in a first request (seconds for the world)
         app.state.server.pictures.atlas  # noqa: B018
     return app
 

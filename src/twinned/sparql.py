@@ -1,8 +1,8 @@
 """The SPARQL 1.1 Protocol endpoint: reading requests, refusing what a public
 read-only endpoint must not run, and running queries under a time limit and a row cap.
 
-Queries run in a pool of worker *processes*, each with its own copy of the store
-loaded from the release directory. pyoxigraph cannot interrupt a query from another
+Queries run in a pool of worker *processes*, each opening the release's store
+read-only. pyoxigraph cannot interrupt a query from another
 thread, so a query that runs past the limit is stopped by killing its worker, which
 is then replaced; the server and the other workers keep serving meanwhile. A query
 whose client disconnects before the answer is ready is stopped the same way
@@ -37,6 +37,7 @@ from starlette.requests import Request
 from . import httperrors as he
 from . import queries as q
 from .negotiation import ASK_OFFERS, FORMATS, GRAPH_OFFERS, SELECT_OFFERS, Format
+from .releasestore import STORE_DIR, hold
 from .vocab import TW
 from .writers import write_boolean, write_graph, write_solutions
 
@@ -248,7 +249,11 @@ def execute_canned(store: ox.Store, req: CannedRequest) -> CannedAnswer:
 
 def load_store(directory: Path, base: str) -> ox.Store:
     """The release as the workers see it: data in the default graph, the ontology and
-    the catalogue (when built) in their named graphs."""
+    the catalogue (when built) in their named graphs. Its store opened read-only (a
+    release built before releases held a store: its dump loaded in memory)."""
+    if (directory / STORE_DIR).is_dir():
+        hold(directory)  # for the worker's life: builds leave the release alone meanwhile
+        return ox.Store.read_only(str(directory / STORE_DIR))
     store = ox.Store()
     store.bulk_load(path=str(directory / "twinned.nt"), format=ox.RdfFormat.N_TRIPLES)
     store.bulk_load(path=str(directory / "ontology.ttl"), format=ox.RdfFormat.TURTLE,

@@ -5,11 +5,11 @@ million triples).
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from . import ntriples as nt
@@ -17,6 +17,9 @@ from . import ntriples as nt
 _SAME_AS = "<http://www.w3.org/2002/07/owl#sameAs>"
 _COUNTRY_CODE = "<https://w3id.org/twinned/def/countryCode>"
 _DATE = "<https://w3id.org/twinned/def/date>"
+_RDF_TYPE_IRI = nt.RDF_TYPE[1:-1]
+_COUNTRY_CODE_IRI = _COUNTRY_CODE[1:-1]
+_DATE_IRI = _DATE[1:-1]
 
 
 @dataclass(frozen=True)
@@ -36,44 +39,47 @@ class DataStats:
     subjects: frozenset[str] = field(default_factory=frozenset, repr=False)
 
     @classmethod
-    def from_triples(cls, triples: Sequence[nt.Triple], base: str, keep: Iterable[str] = ()) -> DataStats:
-        """From sorted, unique triples. ``keep``: IRIs whose presence as subject is asked later."""
+    def from_graph(cls, graph: Graph, base: str, keep: Iterable[str] = ()) -> DataStats:
+        """From a small rdflib graph."""
+        data = graph.serialize(format="nt", encoding="utf-8")
+        return cls.from_triples({q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}, base, keep)
+
+    @classmethod
+    def from_triples(cls, triples: Iterable[ox.Triple], base: str, keep: Iterable[str] = ()) -> DataStats:
+        """From the triples of the data (unique: a dump's), in one pass."""
         subjects: set[str] = set()
         objects: set[str] = set()
         classes: Counter[str] = Counter()
         properties: Counter[str] = Counter()
         codes: set[str] = set()
         dates: list[str] = []
-        for s, p, o in triples:
-            subjects.add(s)
-            objects.add(o)
+        count = 0
+        for t in triples:
+            count += 1
+            p = t.predicate.value
+            subjects.add(str(t.subject))
+            objects.add(str(t.object))
             properties[p] += 1
-            if p == nt.RDF_TYPE:
-                classes[o] += 1
-            elif p == _COUNTRY_CODE:
-                codes.add(nt.value(o))
-            elif p == _DATE:
-                dates.append(o)
+            if p == _RDF_TYPE_IRI:
+                classes[_value(t.object)] += 1
+            elif p == _COUNTRY_CODE_IRI:
+                codes.add(_value(t.object))
+            elif p == _DATE_IRI:
+                dates.append(str(t.object))
         prefix = "<" + base
-        by_lexical = sorted(dates, key=nt.value)
-        present = frozenset(k for k in keep if f"<{k}>" in subjects)
         return cls(
-            triples=len(triples),
+            triples=count,
             entities=sum(1 for s in subjects if s.startswith(prefix)),
             distinct_subjects=len(subjects),
             distinct_objects=len(objects),
-            classes={k[1:-1]: v for k, v in classes.items()},
-            properties={k[1:-1]: v for k, v in properties.items()},
-            same_as=properties.get(_SAME_AS, 0),
+            classes=dict(sorted(classes.items())),
+            properties=dict(sorted(properties.items())),
+            same_as=properties.get(_SAME_AS[1:-1], 0),
             country_codes=tuple(sorted(codes)),
-            first_date=by_lexical[0] if by_lexical else None,
-            last_date=max(dates, key=nt.value) if dates else None,
-            subjects=present,
+            first_date=min(dates, key=lambda d: (nt.value(d), d)) if dates else None,
+            last_date=max(dates, key=lambda d: (nt.value(d), d)) if dates else None,
+            subjects=frozenset(k for k in keep if f"<{k}>" in subjects),
         )
-
-    @classmethod
-    def from_graph(cls, graph: Graph, base: str, keep: Iterable[str] = ()) -> DataStats:
-        return cls.from_triples(nt.canonical(nt.from_graph(graph)), base, keep)
 
     def has_subject(self, iri: str) -> bool:
         return iri in self.subjects
@@ -84,12 +90,11 @@ class DataStats:
         return _literal(self.first_date), _literal(self.last_date)
 
 
+def _value(term: object) -> str:
+    """An IRI's or a literal's value (any other term as N-Triples)."""
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
+
+
 def _literal(term: str) -> Literal:
     lexical, lang, datatype = nt.literal_parts(term)
     return Literal(lexical, lang=lang, datatype=URIRef(datatype) if datatype else None)
-
-
-def has_subject(triples: Sequence[nt.Triple], iri: str) -> bool:
-    term = f"<{iri}>"
-    i = bisect.bisect_left(triples, (term,))
-    return i < len(triples) and triples[i][0] == term

@@ -1,8 +1,8 @@
-"""The embedded SPARQL store: the published release loaded into pyoxigraph.
+"""The embedded SPARQL store: the published release's pyoxigraph store, opened read-only.
 
-The store holds the dataset dump in the default graph and the ontology in the
-named graph <https://w3id.org/twinned/def/> (query it with GRAPH, or with
-``union_default_graph``).
+The store holds the data in the default graph, the ontology in the named graph
+<https://w3id.org/twinned/def/> and the catalogue in <BASE/catalog> (query them with
+GRAPH); see releasestore.py.
 
 ``GraphStore`` is the seam between the site and its store: the two methods of
 pyoxigraph's ``Store`` that descriptions, pages, canned queries and the SPARQL endpoint
@@ -20,12 +20,9 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from .build import BUILD_INFO, build, is_stale
 from .config import Settings
 from .errors import PublishError
-from .vocab import TW
-
-ONTOLOGY_GRAPH = ox.NamedNode(str(TW))
+from .releasestore import BUILD_INFO, ONTOLOGY_GRAPH, STORE_DIR, ReadOnlyStore
 
 
 class GraphStore(Protocol):
@@ -45,7 +42,7 @@ class LoadedRelease:
     """A release directory and the store that holds it (in memory, or an external one)."""
 
     directory: Path
-    store: Any  # a GraphStore: pyoxigraph.Store, or external.RemoteStore
+    store: Any  # a GraphStore: releasestore.ReadOnlyStore, pyoxigraph.Store, or external.RemoteStore
     info: dict[str, object]
     opener: Callable[[Path], LoadedRelease] | None = field(default=None, compare=False, repr=False)
 
@@ -60,11 +57,15 @@ class LoadedRelease:
 
 
 def load_release(directory: Path) -> LoadedRelease:
+    """A release to serve: its store opened read-only (in each process that uses it), or,
+    for a release built before releases held a store, its dump loaded in memory."""
+    info = json.loads((directory / BUILD_INFO).read_text("utf-8"))
+    if (directory / STORE_DIR).is_dir():
+        return LoadedRelease(directory.resolve(), ReadOnlyStore(directory.resolve() / STORE_DIR), info)
     store = ox.Store()
     store.bulk_load(path=str(directory / "twinned.nt"), format=ox.RdfFormat.N_TRIPLES)
     store.bulk_load(path=str(directory / "ontology.ttl"), format=ox.RdfFormat.TURTLE,
                     to_graph=ONTOLOGY_GRAPH)
-    info = json.loads((directory / BUILD_INFO).read_text("utf-8"))
     return LoadedRelease(directory.resolve(), store, info)
 
 
@@ -84,6 +85,8 @@ def remote_opener(endpoint: str, **options: Any) -> Callable[[Path], LoadedRelea
 
 def ensure_built(settings: Settings) -> Path:
     """Build when dist/ is missing or stale; return the current release directory."""
+    from .build import build, is_stale  # (serving a built release needs none of the build)
+
     if is_stale(settings):
         build(settings)
     dist = settings.output_dir

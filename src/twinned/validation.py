@@ -281,66 +281,6 @@ def validate_graph_reference(data: Graph, shapes: Graph) -> Report:
     return Report(bool(conforms), summarize(graph), graph)
 
 
-# --- adapters for the build as it is (sorted N-Triples terms) ------------------------
-
-def validate_triples(triples: list[tuple[str, str, str]], shapes: Graph) -> Report:
-    """Validate sorted N-Triples terms (through ``validate_store``, given the terms as
-    the N-Triples file it would otherwise dump)."""
-    from .ntriples import nt_bytes
-
-    with tempfile.TemporaryDirectory(prefix="twinned-validate-") as tmp:
-        data = Path(tmp) / "data.nt"
-        data.write_bytes(nt_bytes(triples))
-        store = ox.Store()
-        store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES)
-        return validate_store(store, shapes, union_nt=data)
-
-
-class Pending:
-    """A validation running beside the build (see ``start_validation``)."""
-
-    def __init__(self, report: Report | None = None, process: Any = None, conn: Any = None,
-                 extra: Any = None) -> None:
-        self._report = report
-        self._process = process
-        self._conn = conn
-        self._extra = extra
-
-    @property
-    def extra(self) -> Any:
-        """What ``also`` returned (after ``result``)."""
-        return self._extra
-
-    @property
-    def ready(self) -> bool:
-        return self._report is not None
-
-    def result(self) -> Report:
-        if self._report is None:
-            try:
-                message = self._conn.recv()
-            except EOFError:
-                message = ("failed", "the validation process stopped unexpectedly")
-            finally:
-                self._conn.close()
-                self._process.join()
-            if message[0] == "failed":
-                raise ShapesError(message[1])
-            _kind, conforms, results, nt, self._extra = message
-            graph = Graph()
-            graph.parse(data=nt, format="nt")
-            self._report = Report(conforms, results, canonical(graph))
-        return self._report
-
-    def cancel(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-
-
-PARALLEL_MIN_TRIPLES = 100_000
-
-
 def can_fork() -> bool:
     """Fork is there, and this process runs one thread (forking a threaded process, such as
     a server rebuilding on reload, can deadlock the child: then the work is done in place)."""
@@ -348,32 +288,3 @@ def can_fork() -> bool:
     import threading
 
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def start_validation(triples: list[tuple[str, str, str]], shapes: Graph,
-                     also: Callable[[], Any] = lambda: None) -> Pending:
-    """Validate a large graph in a forked process (it shares the triples with the build,
-    which writes the dumps meanwhile on the other core); a small one right away. ``also``
-    runs there too (the build's statistics), its result in ``Pending.extra``."""
-    import multiprocessing
-
-    if len(triples) < PARALLEL_MIN_TRIPLES or not can_fork():
-        return Pending(validate_triples(triples, shapes), extra=also())
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_validate_child, args=(triples, shapes, also, child), daemon=True)
-    process.start()
-    child.close()
-    return Pending(process=process, conn=parent)
-
-
-def _validate_child(triples: list[tuple[str, str, str]], shapes: Graph, also: Callable[[], Any],
-                    conn: Any) -> None:
-    try:
-        report = validate_triples(triples, shapes)
-        conn.send(("ok", report.conforms, report.results,
-                   report.graph.serialize(format="nt", encoding="utf-8"), also()))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()

@@ -7,11 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
 
 from . import jsonld
 from .negotiation import CSV, JSONLD, SPARQL_JSON, SPARQL_XML, TSV, Format
@@ -25,23 +24,9 @@ def sort_key(t: ox.Triple) -> tuple[str, str, str]:
     return (str(t.subject), str(t.predicate), str(t.object))
 
 
-def _rdflib_term(term: Term) -> URIRef | Literal:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return Literal(term.value, lang=term.language, normalize=False)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype),
-                   normalize=False)
-
-
 def _plain(triples: Sequence[ox.Triple]) -> bool:
-    """True when no blank node or triple term occurs (our JSON-LD writer needs that)."""
-    return all(
-        isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode | ox.Literal)
-        for t in triples
-    )
+    """True when no triple term occurs (our JSON-LD writer needs that)."""
+    return all(not isinstance(t.subject, ox.Triple) and not isinstance(t.object, ox.Triple) for t in triples)
 
 
 def write_graph(triples: Iterable[ox.Triple], fmt: Format, base: str | None = None,
@@ -55,9 +40,7 @@ def write_graph(triples: Iterable[ox.Triple], fmt: Format, base: str | None = No
 
     ordered = sorted(set(triples), key=key)
     if fmt is JSONLD and _plain(ordered):
-        rows = ((URIRef(t.subject.value), URIRef(t.predicate.value), _rdflib_term(t.object))
-                for t in ordered)
-        return jsonld.to_jsonld(rows, base).encode("utf-8")  # type: ignore[arg-type]
+        return jsonld.to_jsonld(ordered, base).encode("utf-8")
     if fmt.rdf_format is None:
         raise ValueError(f"{fmt.name} is not an RDF format")
     out = ox.serialize(ordered, format=fmt.rdf_format, prefixes=dict(PREFIXES))
@@ -111,54 +94,74 @@ def _csv_value(term: Term | None) -> str:
     return str(term)
 
 
+def _solutions_json(variables: Sequence[str], rows: Iterable[Row], truncated: bool) -> bytes:
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    doc: dict[str, object] = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
+    if truncated:
+        doc["twinned"] = {"truncated": True}
+    return (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _solutions_xml(variables: Sequence[str], rows: Iterable[Row], _truncated: bool) -> bytes:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    out += [f"<variable name={quoteattr(v)}/>" for v in variables]
+    out += ["</head>", "<results>"]
+    for row in rows:
+        out.append("<result>")
+        out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(variables, row) if t is not None]
+        out.append("</result>")
+    out += ["</results>", "</sparql>", ""]
+    return "\n".join(out).encode("utf-8")
+
+
+def _solutions_csv(variables: Sequence[str], rows: Iterable[Row], _truncated: bool) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(variables)
+    writer.writerows([_csv_value(t) for t in row] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _solutions_tsv(variables: Sequence[str], rows: Iterable[Row], _truncated: bool) -> bytes:
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _boolean_json(value: bool) -> bytes:
+    return (json.dumps({"head": {}, "boolean": value}) + "\n").encode("utf-8")
+
+
+def _boolean_xml(value: bool) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n'
+            f"<boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n").encode("utf-8")
+
+
+# The one table of SPARQL results formats: (SELECT writer, ASK writer) by format. CSV and
+# TSV answer ASK as common practice does (one ``_askResult`` column).
+RESULTS: dict[Format, tuple[Callable[[Sequence[str], Iterable[Row], bool], bytes], Callable[[bool], bytes]]] = {
+    SPARQL_JSON: (_solutions_json, _boolean_json),
+    SPARQL_XML: (_solutions_xml, _boolean_xml),
+    CSV: (_solutions_csv, lambda v: f"_askResult\r\n{'true' if v else 'false'}\r\n".encode()),
+    TSV: (_solutions_tsv, lambda v: f"?_askResult\n{'true' if v else 'false'}\n".encode()),
+}
+
+
 def write_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format,
                     truncated: bool = False) -> bytes:
     """SELECT results as SPARQL JSON, SPARQL XML, CSV or TSV. A truncated JSON result
     also says so in the body (``"twinned": {"truncated": true}``); every format says
     it in the response headers."""
-    if fmt is SPARQL_JSON:
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None}
-                    for row in rows]
-        doc: dict[str, object] = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-        if truncated:
-            doc["twinned"] = {"truncated": True}
-        return (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8")
-    if fmt is SPARQL_XML:
-        out = ['<?xml version="1.0" encoding="UTF-8"?>',
-               '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
-        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        out += ["</head>", "<results>"]
-        for row in rows:
-            out.append("<result>")
-            out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                    for v, t in zip(variables, row) if t is not None]
-            out.append("</result>")
-        out += ["</results>", "</sparql>", ""]
-        return "\n".join(out).encode("utf-8")
-    if fmt is CSV:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(variables)
-        writer.writerows([_csv_value(t) for t in row] for row in rows)
-        return buf.getvalue().encode("utf-8")
-    if fmt is TSV:
-        lines = ["\t".join(f"?{v}" for v in variables)]
-        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    raise ValueError(f"{fmt.name} is not a results format")
+    if fmt not in RESULTS:
+        raise ValueError(f"{fmt.name} is not a results format")
+    return RESULTS[fmt][0](variables, rows, truncated)
 
 
 def write_boolean(value: bool, fmt: Format) -> bytes:
-    """ASK results. CSV and TSV follow common practice (one ``_askResult`` column)."""
-    text = "true" if value else "false"
-    if fmt is SPARQL_JSON:
-        return (json.dumps({"head": {}, "boolean": value}) + "\n").encode("utf-8")
-    if fmt is SPARQL_XML:
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head/>\n'
-                f"<boolean>{text}</boolean>\n</sparql>\n").encode("utf-8")
-    if fmt is CSV:
-        return f"_askResult\r\n{text}\r\n".encode()
-    if fmt is TSV:
-        return f"?_askResult\n{text}\n".encode()
-    raise ValueError(f"{fmt.name} is not a results format")
+    """ASK results, in any format of ``RESULTS``."""
+    if fmt not in RESULTS:
+        raise ValueError(f"{fmt.name} is not a results format")
+    return RESULTS[fmt][1](value)
