@@ -26,9 +26,15 @@ ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
 RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|co-?operation|agreements?|"
-                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts)\s+(?:\w+\s+){0,2}"
-                           r"with\s+(?:the\s+)?$",
+                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|signed|concluded)"
+                           r"\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
                            re.IGNORECASE)
+# "with the French city of Clermont-Ferrand", "the Argentine city of Santa Fe": the partner follows "of"
+KIND_OF = re.compile(r"(?:the\s+)?(?:[A-Z][\w-]+\s+){0,2}(?i:city|town|municipality|commune|village|port|borough)\s+of\s+")
+# "Santa Fe has been a partner of <city>", "Parma is a sister city of <city>": the partner stands before
+PARTNER_OF_HOME = re.compile(r"\s+(?:is|was|has\s+been|had\s+been|became|remains)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
+                             r"(?:partner|twin|sister)(?:[\s-](?:city|town|municipality))?\s+(?:of|to|with)\s+$",
+                             re.IGNORECASE)
 EVENT_PLACE = re.compile(r"(?:\b(?:in|at|to|visited|from)|visit to|came to|arrived in|\(\s*[^()]*\d{4},)"
                          r"\s*(?:the\s+)?$",
                          re.IGNORECASE)
@@ -160,7 +166,8 @@ class PartyFinder:
             return [Party(p.key, p.name, p.start, p.end, p.mention, "list")] if p else []
         names = self.in_line(line)
         homes = [n for n in names if n.kind == "place" and n.key == self.home]
-        return self._around_home(line, homes) + self._relations(line) + self._list_head(line, names)
+        return (self._around_home(line, homes) + self._partner_of_home(line, homes) + self._relations(line)
+                + self._list_head(line, names))
 
     def name_at(self, pos: int, line: Line) -> Party | None:
         return self._name_at(pos, line)
@@ -222,12 +229,27 @@ class PartyFinder:
                     break
         return out
 
+    def _partner_of_home(self, line: Line, homes: list[NameMention]) -> list[Party]:
+        """The place just before "has been a partner of <city>" or "is a sister city of <city>"."""
+        out = []
+        for h in homes:
+            before = PARTNER_OF_HOME.search(self.text, line.start, h.start)
+            if before is None:
+                continue
+            ahead = [n for n in self.names if n.kind in ("place", "unsure") and n.end == before.start()
+                     and n.start >= line.start]
+            p = self._name_at(ahead[0].start, line) if ahead else None
+            if p:
+                out.append(p)
+        return out
+
     def _relations(self, line: Line) -> list[Party]:
         out = []
         for m in re.finditer(r"\bwith\s+(?:the\s+)?", self.text[line.start:line.end]):
             pos = line.start + m.end()
             if RELATION_WITH.search(self.text[line.start:pos]):
-                p = self._name_at(pos, line)
+                kind = KIND_OF.match(self.text, pos, line.end)
+                p = self._name_at(kind.end() if kind else pos, line)
                 if p:
                     out.append(p)
         return out

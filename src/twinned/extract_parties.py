@@ -127,8 +127,8 @@ def split(finder: PartyFinder, line: Line) -> list[Segment] | None:
     first_sentence = next((s for s, e in sentences(finder.text, line.start, line.end) if s <= groups[0][0].start < e),
                           line.start)
     starts = [s for s, _ in sentences(finder.text, line.start, line.end)]
-    cuts = [first_sentence] + [_cut(finder.text, max([g_prev[-1].end] + [s for s in starts if s <= g[0].start]),
-                                    g[0].start) for g_prev, g in zip(groups, groups[1:])]
+    cuts = [first_sentence] + [_cut(finder.text, g_prev[-1].end, g[0].start, starts)
+                               for g_prev, g in zip(groups, groups[1:])]
     out: list[Segment] = []
     if first_sentence > line.start:
         out.append((_sub(line, finder.text, line.start, first_sentence), [], None))
@@ -149,11 +149,15 @@ def split(finder: PartyFinder, line: Line) -> list[Segment] | None:
     return out
 
 
-def _cut(text: str, after: int, before: int) -> int:
-    """Where the clause of the next partner begins: the last ";", ", and", "and" or "," between the
-    previous partner (or the start of the next partner's sentence) and the next partner."""
-    cuts = list(CLAUSE_CUT.finditer(text, after, before))
-    return cuts[-1].start() if cuts else after
+def _cut(text: str, previous: int, before: int, starts: list[int]) -> int:
+    """Where the clause of the next partner begins: the start of its sentence when the previous partner
+    is in an earlier one (the sentence's opening date is the next partner's: "Ten years later, on 29 June
+    2015, an agreement was signed with Y"), else the last ";", ", and", "and" or "," between the two."""
+    own = [s for s in starts if previous <= s <= before]
+    if own:
+        return own[-1]
+    cuts = list(CLAUSE_CUT.finditer(text, previous, before))
+    return cuts[-1].start() if cuts else previous
 
 
 def _sub(line: Line, text: str, start: int, end: int) -> Line:
