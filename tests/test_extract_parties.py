@@ -95,3 +95,43 @@ def test_enumerated_partners_with_their_own_dates(extractor: Extractor) -> None:
 def test_list_items_without_bullets(extractor: Extractor) -> None:
     f = facts(extractor, "Potsdam – Partner Cities\n\nBobigny (France) · 1974\nBonn (Germany) · 1988\n", "Q1711")
     assert f["dates"] == {("bobigny", "began", "1974"), ("Q586", "began", "1988")}
+
+
+def test_a_partner_introduced_by_its_kind_or_as_the_subject(extractor: Extractor) -> None:
+    """"with the French city of X" names X (not "French"); "the Argentine city of Y has been a partner of
+    <city>" and "Z, which ..., was twinned with <city>" name their subjects; "signed ... with X" is a relation."""
+    f = facts(extractor, "In 1976 Braga signed a twinning agreement with the French city of Clermont-Ferrand. "
+                         "Braga and Rio de Janeiro became sister cities in 1983, and the Argentine city of Santa Fe "
+                         "has been a partner of Braga since 1992.\n"
+                         "Ten years later, on 29 June 2015, a friendship agreement was signed in Braga with "
+                         "Gaziantep in Turkey.\n", "Q83247")
+    assert f["partners"] == {("Q42168",), ("Q8678",), ("Q44244",), ("Q93338",)}
+    assert f["dates"] == {("Q42168", "signed", "1976"), ("Q8678", "began", "1983"), ("Q44244", "began", "1992"),
+                          ("Q93338", "signed", "2015-06-29")}
+
+
+def test_a_sentence_of_its_own_keeps_its_partner_and_an_adjective_is_no_place(extractor: Extractor) -> None:
+    f = facts(extractor, "Friendship links were established with Bologna in Italy in 1960 and with Warsaw, the Polish "
+                         "capital, in 1962. The Commonwealth is represented by Kingston in Jamaica: a partnership agreement "
+                         "was signed there on 14 March 1962. More recently, the city concluded a memorandum of "
+                         "understanding with Jinan in 1983.\n", "Q6225")
+    assert f["partners"] == {("Q1891",), ("Q270",), ("Q34692",), ("Q170247",)}
+    assert ("Q34692", "signed", "1962-03-14") in f["dates"] and ("Q170247", "signed", "1983") in f["dates"]
+
+
+def test_the_and_of_city_and_partner_stays_in_the_partner_s_clause(extractor: Extractor) -> None:
+    f = facts(extractor, "Cooperation with Africa began in 1982 with Agadir, in Morocco; the friendship agreement "
+                         "between Nantes and Dschang, in Cameroon, dates from 14.10.1991.\n", "Q12191")
+    assert f["types"] == {("Q289267", "friendship-agreement")}
+    assert f["dates"] == {("Q170525", "began", "1982"), ("Q289267", "signed", "1991-10-14")}
+
+
+def test_a_twinning_title_and_a_document_named_again(extractor: Extractor) -> None:
+    """"Town Twinning 1948" is a document; "where the agreement with Maribor was signed" is the one listed;
+    "twinned in 1958" says when relations began."""
+    f = facts(extractor, "Partner cities of the City of Graz\nUnited Kingdom Coventry Town Twinning 1948\n"
+                         "Slovenia Maribor Agreement on Friendship and Cooperation 12.3.2001\n"
+                         "Graz City Hall, where the agreement with Maribor was signed.\n"
+                         "Graz also works with Groningen in the Netherlands, twinned in 1958.\n", "Q13298")
+    assert f["types"] == {("Q6225", "twinning-agreement"), ("Q1010", "friendship-agreement")}
+    assert f["dates"] == {("Q6225", "signed", "1948"), ("Q1010", "signed", "2001-03-12"), ("Q749", "began", "1958")}

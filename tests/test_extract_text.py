@@ -52,3 +52,19 @@ def test_boilerplate_lines() -> None:
                  "All rights reserved."):
         assert is_boilerplate(line)
     assert not is_boilerplate("Information on the partnership with Raahe")
+
+
+def test_a_cell_spanning_rows_is_repeated_in_each_row() -> None:
+    text, _ = html_to_text("<table><tr><th>Country</th><th>City</th><th>Since</th></tr>"
+                           "<tr><td rowspan='2'>United Kingdom</td><td>Bristol</td><td>1947</td></tr>"
+                           "<tr><td>Edinburgh</td><td>2001</td></tr><tr><td>Spain</td><td>Madrid</td><td>1984</td></tr>"
+                           "</table>")
+    assert text.splitlines() == ["Country | City | Since", "United Kingdom | Bristol | 1947",
+                                 "United Kingdom | Edinburgh | 2001", "Spain | Madrid | 1984"]
+
+
+def test_breadcrumb_trails_and_consent_banners_are_dropped() -> None:
+    text, _ = html_to_text("<div class='gdpr-notice'>We use cookies.</div><div class='breadcrumb-trail'>Lublin</div>"
+                           "<div class='ariane'>Home / City Hall / Twin cities</div><p>You are here: Home</p>"
+                           "<p>Twin cities of Bordeaux</p>")
+    assert text == "Twin cities of Bordeaux\n"

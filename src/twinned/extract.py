@@ -58,7 +58,7 @@ from .vocab import load_vocabulary
 from .wikidata import default_extract
 
 BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes back to|go back to|became|"
-                   r"dates back to|date back to|initiated|established|first contacts?|roots|"
+                   r"dates back to|date back to|initiated|established|first contacts?|roots|twinned|"
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)
 ANNOTATION = re.compile(r"(?:\s*(?:City|Town|County|Region))?(?:\s*,\s*[^,()\d]{2,40}?)?\s*\(")
@@ -485,13 +485,15 @@ def _home_names(text: str, stub: Stub, names: list[NameMention]) -> list[NameMen
 def _drop_repeats(p: Partnership) -> None:
     """A document named again (the headline's undated "partnership treaty", the intro's "the agreement
     was signed on November 17, 1959" beside the list's "sister city agreement signed 11/17/1959") is
-    one document: an undated one of a type a dated one has, or a broader-typed one of the same date, goes."""
+    one document: an undated one of a type a dated one has (or a narrower type of it: "the agreement" beside
+    a dated friendship agreement), or a broader-typed one of the same date, goes."""
     kept: list[Document] = []
     needed = {id(d.renews) for d in p.documents if d.renews} | {id(d.follows) for d in p.documents if d.follows}
     for doc in p.documents:
         dates = {str(s.date.date) for s in doc.signings if s.date}
         others = [d for d in p.documents if d is not doc]
-        repeat = (not dates and any(d.type == doc.type and any(s.date for s in d.signings) for d in others)) or \
+        repeat = (not dates and any(d.type in (doc.type, *([k for k, v in BROADER.items() if v == doc.type]))
+                                    and any(s.date for s in d.signings) for d in others)) or \
             (doc.type in ("agreement", "memorandum") and any(
                 BROADER.get(d.type) == doc.type and dates and dates <= {str(s.date.date) for s in d.signings if s.date}
                 for d in others))

@@ -26,15 +26,19 @@ ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
 RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|co-?operation|agreements?|"
-                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|signed|concluded)"
+                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|signed|concluded|works|"
+                           r"co-?operates|began|started)"
                            r"\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
                            re.IGNORECASE)
 # "with the French city of Clermont-Ferrand", "the Argentine city of Santa Fe": the partner follows "of"
 KIND_OF = re.compile(r"(?:the\s+)?(?:[A-Z][\w-]+\s+){0,2}(?i:city|town|municipality|commune|village|port|borough)\s+of\s+")
-# "Santa Fe has been a partner of <city>", "Parma is a sister city of <city>": the partner stands before
-PARTNER_OF_HOME = re.compile(r"\s+(?:is|was|has\s+been|had\s+been|became|remains)\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}"
-                             r"(?:partner|twin|sister)(?:[\s-](?:city|town|municipality))?\s+(?:of|to|with)\s+$",
-                             re.IGNORECASE)
+ADJECTIVE_OF_KIND = re.compile(r"\s+(?:capital|city|town|port|village|municipality|region|province|county|"
+                               r"government|people|side|partners?|delegation|embassy|ambassador)\b")
+# "Santa Fe has been a partner of <city>", "Niigata became a partner in 1999", "Dresden, which had also been
+# destroyed, was twinned with <city>": the partner is the subject
+SUBJECT_PARTNER = re.compile(r"(?:\s*,[^,;.]{1,80},)?\s+(?:is|was|were|has\s+been|had\s+been|became|remains)\s+"
+                             r"(?:also\s+|formally\s+|officially\s+)?(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?"
+                             r"(?:partners?|twin|twinned|sister)\b", re.IGNORECASE)
 EVENT_PLACE = re.compile(r"(?:\b(?:in|at|to|visited|from)|visit to|came to|arrived in|\(\s*[^()]*\d{4},)"
                          r"\s*(?:the\s+)?$",
                          re.IGNORECASE)
@@ -166,7 +170,7 @@ class PartyFinder:
             return [Party(p.key, p.name, p.start, p.end, p.mention, "list")] if p else []
         names = self.in_line(line)
         homes = [n for n in names if n.kind == "place" and n.key == self.home]
-        return (self._around_home(line, homes) + self._partner_of_home(line, homes) + self._relations(line)
+        return (self._around_home(line, homes) + self._subjects(line, names) + self._relations(line)
                 + self._list_head(line, names))
 
     def name_at(self, pos: int, line: Line) -> Party | None:
@@ -203,6 +207,8 @@ class PartyFinder:
         first = name.split()[0] if name.split() else ""
         if not name or first in NOT_NAMES or any(n.start < pos + len(name) and n.end > pos for n in self.names):
             return None
+        if ADJECTIVE_OF_KIND.match(self.text, pos + len(name)):
+            return None       # "the Polish capital", "the Welsh port": an adjective, not a place
         return Party(None, name, pos, pos + len(name), None, "party")
 
     def _around_home(self, line: Line, homes: list[NameMention]) -> list[Party]:
@@ -229,18 +235,14 @@ class PartyFinder:
                     break
         return out
 
-    def _partner_of_home(self, line: Line, homes: list[NameMention]) -> list[Party]:
-        """The place just before "has been a partner of <city>" or "is a sister city of <city>"."""
+    def _subjects(self, line: Line, names: list[NameMention]) -> list[Party]:
+        """A place that is the subject of "has been a partner of", "became a sister city", "was twinned"."""
         out = []
-        for h in homes:
-            before = PARTNER_OF_HOME.search(self.text, line.start, h.start)
-            if before is None:
-                continue
-            ahead = [n for n in self.names if n.kind in ("place", "unsure") and n.end == before.start()
-                     and n.start >= line.start]
-            p = self._name_at(ahead[0].start, line) if ahead else None
-            if p:
-                out.append(p)
+        for n in names:
+            if n.kind == "place" and n.key != self.home and SUBJECT_PARTNER.match(self.text, n.end, line.end):
+                p = self._name_at(n.start, line)
+                if p:
+                    out.append(p)
         return out
 
     def _relations(self, line: Line) -> list[Party]:

@@ -39,7 +39,7 @@ COMMON_WORDS = frozenset(
     "partner sister twin march may august about contact university college city town state capital national new "
     "north south east west central sale deal wells hull speed street florida media opportunity enterprise "
     "normal luck rule best bay valley green eagle mercedes salvador paradise providence pleasant marathon "
-    "trinity faith grace chance content general president federal republic pride".split())
+    "trinity faith grace chance content general president federal republic pride hall".split())
 MIN_ALTERNATE = 4            # shorter alternate names are mostly codes and abbreviations
 MATCH_KM = 30.0              # a GeoNames city this near a gazetteer city of the same country, by one of its names
 BIG_CITY = 100_000           # cities beyond the network that are worth a name of their own (from this size up)

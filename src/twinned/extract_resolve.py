@@ -60,7 +60,8 @@ def country_beside(text: str, mentions: list[NameMention], m: NameMention) -> st
         if n.kind in ("place", "unsure"):
             break
     before = [n for n in mentions if max(line_start, m.start - BEFORE) <= n.start and n.end <= m.start]
-    if before and before[-1].kind == "country" and not re.search(r"[.;|]", text[before[-1].end:m.start]):
+    if before and before[-1].kind == "country" and not re.search(r"[.;|]|\b(?:and|with|or|in|of)\b",
+                                                                 text[before[-1].end:m.start]):
         return before[-1].key
     if not text[line_start:m.start].strip(" -–•*#0-9.") and not text[m.end:line_end].strip(" ,:"):
         nxt = [n for n in mentions if line_end < n.start <= line_end + 6 and n.kind == "country"]

@@ -31,7 +31,8 @@ HEAD = re.compile(
     r"(?P<letter>letters?)\s+of\s+(?P<letter_of>intent|intend|intents|intention|interest)\b|"
     r"(?P<certificate>certificates?)\s+of\s+friendship\b|(?P<decision>decision)\s+of\b(?=[^.;\n]{0,60}\bcouncil\b)|"
     r"(?P<noun>agreements?|treaty|treaties|memorand(?:um|a)|protocols?|declarations?|accord|contract|"
-    r"(?:twinning|partnership|friendship) charter))\b",
+    r"(?:twinning|partnership|friendship) charter|"
+    r"(?-i:Town Twinning)(?=,?\s+(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}\b|on\s+\d))))\b",   # a title: "Town Twinning 1948"
     re.IGNORECASE,
 )
 PREMODIFIERS = frozenset("""town twin twinning twin-town sister sister-city co-operation cooperation
@@ -136,7 +137,7 @@ def _head_name(group: str, word: str) -> str:
         return group
     for stem, name in (("agreement", "agreement"), ("treat", "agreement"), ("memorand", "memorandum"),
                        ("protocol", "protocol"), ("declaration", "declaration"), ("accord", "agreement"),
-                       ("contract", "agreement"), ("charter", "agreement")):
+                       ("contract", "agreement"), ("charter", "agreement"), ("twinning", "agreement")):
         if word.startswith(stem) or stem in word:
             return name
     return word
