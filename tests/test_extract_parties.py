@@ -135,3 +135,15 @@ def test_a_twinning_title_and_a_document_named_again(extractor: Extractor) -> No
                          "Graz also works with Groningen in the Netherlands, twinned in 1958.\n", "Q13298")
     assert f["types"] == {("Q6225", "twinning-agreement"), ("Q1010", "friendship-agreement")}
     assert f["dates"] == {("Q6225", "signed", "1948"), ("Q1010", "signed", "2001-03-12"), ("Q749", "began", "1958")}
+
+
+def test_a_kind_before_the_name_and_a_state_named_like_a_country(extractor: Extractor) -> None:
+    """"the Brazilian metropolis Rio de Janeiro" after "and with"; "Atlanta (Georgia)" is the US city;
+    a table cell "Twinning" before the date is the document."""
+    f = facts(extractor, "Liverpool has been twinned with the Argentine city of Rosario since 1989 and with the "
+                         "Brazilian metropolis Rio de Janeiro since 2004.\n", "Q24826")
+    assert f["dates"] == {("Q52535", "began", "1989"), ("Q8678", "began", "2004")}
+    f = facts(extractor, "Partner city | Kind of link | Signed\nBristol | Twinning | 1947\n"
+                         "Atlanta (Georgia) | Twinning | 1974\n", "Q7880")
+    assert f["types"] == {("Q23154", "twinning-agreement"), ("Q23556", "twinning-agreement")}
+    assert f["dates"] == {("Q23154", "signed", "1947"), ("Q23556", "signed", "1974")}

@@ -31,7 +31,8 @@ RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends
                            r"\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
                            re.IGNORECASE)
 # "with the French city of Clermont-Ferrand", "the Argentine city of Santa Fe": the partner follows "of"
-KIND_OF = re.compile(r"(?:the\s+)?(?:[A-Z][\w-]+\s+){0,2}(?i:city|town|municipality|commune|village|port|borough)\s+of\s+")
+KIND_OF = re.compile(r"(?:the\s+)?(?:(?:[A-Z][\w-]+\s+){0,2}(?i:city|town|municipality|commune|village|port|borough)\s+of|"
+                     r"(?:[A-Z][\w-]+\s+){1,2}(?i:metropolis|capital|port city|city|town))\s+")
 ADJECTIVE_OF_KIND = re.compile(r"\s+(?:capital|city|town|port|village|municipality|region|province|county|"
                                r"government|people|side|partners?|delegation|embassy|ambassador)\b")
 # "Santa Fe has been a partner of <city>", "Niigata became a partner in 1999", "Dresden, which had also been
@@ -174,7 +175,9 @@ class PartyFinder:
                 + self._list_head(line, names))
 
     def name_at(self, pos: int, line: Line) -> Party | None:
-        return self._name_at(pos, line)
+        """The place named at ``pos`` of a party position, after its kind ("the Brazilian metropolis X")."""
+        kind = KIND_OF.match(self.text, pos, line.end)
+        return self._name_at(kind.end() if kind else pos, line)
 
     def party(self, line: Line) -> Party | None:
         names = self.in_line(line)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .extract_names import NameIndex, NameMention
 
 Links = dict[str, frozenset[str]]
+STATE_NAMED_COUNTRIES = frozenset({"GE"})   # countries named like a US state (Georgia)
 AFTER = 60        # characters after a name in which its country is looked for
 BEFORE = 30       # characters before it ("Germany Wuppertal")
 
@@ -85,6 +86,9 @@ def _settle(text: str, mentions: list[NameMention], m: NameMention, index: NameI
     country = country_beside(text, mentions, m)
     if country is not None:
         same_country = [k for k in candidates if places[k].country == country]
+        if not same_country and country in STATE_NAMED_COUNTRIES:    # "Atlanta (Georgia)": the US state
+            same_country = [k for k in candidates if places[k].country == "US"]
+            country = "US" if same_country else country
         if not same_country:
             return replace(m, kind="unsure", how=f"{m.how}; not a city of {country} in the gazetteer",
                            candidates=tuple(candidates))
