@@ -483,17 +483,16 @@ def _home_names(text: str, stub: Stub, names: list[NameMention]) -> list[NameMen
 
 
 def _drop_repeats(p: Partnership) -> None:
-    """A document named again (the headline's undated "partnership treaty", the intro's "the agreement
-    was signed on November 17, 1959" beside the list's "sister city agreement signed 11/17/1959") is
-    one document: an undated one of a type a dated one has (or a narrower type of it: "the agreement" beside
-    a dated friendship agreement), or a broader-typed one of the same date, goes."""
+    """A document named again (the headline's undated "partnership treaty"; "the agreement was signed on
+    November 17, 1959" beside "sister city agreement signed 11/17/1959") is one document: an undated one of
+    a dated one's type or broader type, or a broader-typed one of the same date, goes."""
     kept: list[Document] = []
     needed = {id(d.renews) for d in p.documents if d.renews} | {id(d.follows) for d in p.documents if d.follows}
     for doc in p.documents:
         dates = {str(s.date.date) for s in doc.signings if s.date}
         others = [d for d in p.documents if d is not doc]
-        repeat = (not dates and any(d.type in (doc.type, *([k for k, v in BROADER.items() if v == doc.type]))
-                                    and any(s.date for s in d.signings) for d in others)) or \
+        repeat = (not dates and any(doc.type in (d.type, BROADER.get(d.type)) and any(s.date for s in d.signings)
+                                    for d in others)) or \
             (doc.type in ("agreement", "memorandum") and any(
                 BROADER.get(d.type) == doc.type and dates and dates <= {str(s.date.date) for s in d.signings if s.date}
                 for d in others))

@@ -26,12 +26,13 @@ ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
 RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|co-?operation|agreements?|"
-                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|signed|concluded|works|"
-                           r"co-?operates|began|started)"
+                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|"
+                           r"signed|concluded|works|co-?operates|began|started)"
                            r"\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
                            re.IGNORECASE)
 # "with the French city of Clermont-Ferrand", "the Argentine city of Santa Fe": the partner follows "of"
-KIND_OF = re.compile(r"(?:the\s+)?(?:(?:[A-Z][\w-]+\s+){0,2}(?i:city|town|municipality|commune|village|port|borough)\s+of|"
+KIND_OF = re.compile(r"(?:the\s+)?(?:(?:[A-Z][\w-]+\s+){0,2}"
+                     r"(?i:city|town|municipality|commune|village|port|borough)\s+of|"
                      r"(?:[A-Z][\w-]+\s+){1,2}(?i:metropolis|capital|port city|city|town))\s+")
 ADJECTIVE_OF_KIND = re.compile(r"\s+(?:capital|city|town|port|village|municipality|region|province|county|"
                                r"government|people|side|partners?|delegation|embassy|ambassador)\b")

@@ -33,7 +33,8 @@ HEAD = re.compile(
     r"(?P<certificate>certificates?)\s+of\s+friendship\b|(?P<decision>decision)\s+of\b(?=[^.;\n]{0,60}\bcouncil\b)|"
     r"(?P<noun>agreements?|treaty|treaties|memorand(?:um|a)|protocols?|declarations?|accord|contract|"
     r"(?:twinning|partnership|friendship) charter|"
-    r"(?-i:(?:Town )?Twinning)(?=,?\s+(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}\b|on\s+\d)|\s*\|\s*(?:\d|[A-Z][a-z]+\s+\d))))\b",
+    r"(?-i:(?:Town )?Twinning)(?=,?\s+(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}\b|on\s+\d)"
+    r"|\s*\|\s*(?:\d|[A-Z][a-z]+\s+\d))))\b",
     re.IGNORECASE,
 )
 PREMODIFIERS = frozenset("""town twin twinning twin-town sister sister-city co-operation cooperation
