@@ -147,3 +147,9 @@ def test_a_kind_before_the_name_and_a_state_named_like_a_country(extractor: Extr
                          "Atlanta (Georgia) | Twinning | 1974\n", "Q7880")
     assert f["types"] == {("Q23154", "twinning-agreement"), ("Q23556", "twinning-agreement")}
     assert f["dates"] == {("Q23154", "signed", "1947"), ("Q23556", "signed", "1974")}
+
+
+def test_a_short_exonym_with_a_diacritic(extractor: Extractor) -> None:
+    """GeoNames' three-letter other spellings are mostly codes, but "Åbo" (Turku) is a name."""
+    f = facts(extractor, "Gothenburg's twin cities:\n- Åbo, Finland — twinned since 1946\n", "Q25287")
+    assert f["partners"] == {("Q38511",)}

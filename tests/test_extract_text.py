@@ -68,3 +68,13 @@ def test_breadcrumb_trails_and_consent_banners_are_dropped() -> None:
                            "<div class='ariane'>Home / City Hall / Twin cities</div><p>You are here: Home</p>"
                            "<p>Twin cities of Bordeaux</p>")
     assert text == "Twin cities of Bordeaux\n"
+
+
+def test_parts_of_a_card_glued_across_inline_tags_are_cut() -> None:
+    """Cards style their <span>s as blocks: "Århus" and "Denmark — ..." must not read as "ÅrhusDenmark";
+    a word split by inline markup ("20<sup>th</sup>", "<b>K</b>aunas") stays whole."""
+    text, _ = html_to_text("<ul><li><span>Århus</span><span>Denmark — twinned since 1946</span>"
+                           "<a href='#'>Read more about Århus</a></li></ul><p>On June 20<sup>th</sup> <b>K</b>aunas "
+                           "signed with <a href='#'>Riga</a>.</p>")
+    assert text.splitlines() == ["- Århus", "Denmark — twinned since 1946", "Read more about Århus",
+                                 "On June 20th Kaunas signed with Riga."]

@@ -22,6 +22,8 @@ SKIPPED_CLASSES = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb"
                              "cookies", "cookie-banner", "skip-link", "skip-to-content", "screen-reader-text",
                              "sr-only", "visually-hidden", "share", "sharing", "social", "sidebar", "caption",
                              "wp-caption-text", "pagination"})
+# inline elements that cards style as blocks: text glued across their edges ("Århus" "Denmark") is cut
+GLUED = frozenset({"span", "a", "time", "label", "small", "strong", "b", "em", "i", "cite"})
 # a class or id containing one of these is a banner or a trail ("cookie-consent", "breadcrumb-trail", "gdpr-notice")
 SKIPPED_CLASS_PARTS = ("cookie", "breadcrumb", "consent", "gdpr", "skiplink", "skip-link")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
@@ -68,6 +70,7 @@ class _Reducer(HTMLParser):
         self.spans: dict[int, tuple[int, str]] = {}  # column → (rows still spanned, the spanning cell's text)
         self.capture: list[str] | None = None        # the text of a cell with rowspan, as it is read
         self.capture_column = 0
+        self.boundary = False                        # a tag began or ended since the last text
 
     def _emit(self, text: str) -> None:
         self.all.append(text)
@@ -82,6 +85,7 @@ class _Reducer(HTMLParser):
                 or any(part in c for c in classes for part in SKIPPED_CLASS_PARTS))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.boundary = self.boundary or tag in GLUED
         if tag == "title":
             self.in_title = True
         if tag in VOID:
@@ -150,6 +154,7 @@ class _Reducer(HTMLParser):
             self._spanned_cells()
 
     def handle_endtag(self, tag: str) -> None:
+        self.boundary = self.boundary or tag in GLUED
         if tag == "title":
             self.in_title = False
         if tag in VOID or not any(t == tag for t, _ in self.stack):
@@ -176,6 +181,9 @@ class _Reducer(HTMLParser):
             self.title.append(data)
             return
         if not self.skip_depth:
+            if self.boundary and data[:1].isupper() and self.all and self.all[-1][-1:].isalnum():
+                self._emit("\n")     # "<span>Århus</span><span>Denmark — ...</span>": parts styled as blocks
+            self.boundary = False
             self._emit(data if self.pre_depth else re.sub(r"\s+", " ", data))
             if self.capture is not None:
                 self.capture.append(data)
