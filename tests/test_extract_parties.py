@@ -153,3 +153,14 @@ def test_a_short_exonym_with_a_diacritic(extractor: Extractor) -> None:
     """GeoNames' three-letter other spellings are mostly codes, but "Åbo" (Turku) is a name."""
     f = facts(extractor, "Gothenburg's twin cities:\n- Åbo, Finland — twinned since 1946\n", "Q25287")
     assert f["partners"] == {("Q38511",)}
+
+
+def test_a_pact_an_update_line_and_links_to_a_city(extractor: Extractor) -> None:
+    """"Friendship pact" is a document; "Updated: March 2026" is no partner; "linked to X since 1959"
+    and "and to Y since 1988" name partners; "dates from 1975" says when relations began."""
+    f = facts(extractor, "City | Nation | Agreement | Year\nDetroit | USA | Friendship pact | 1998\n"
+                         "Updated: March 2026\n", "Q495")
+    assert f["partners"] == {("Q12439",)} and f["types"] == {("Q12439", "friendship-agreement")}
+    f = facts(extractor, "The partnership with Saint Louis, Missouri, dates from 1975. In Asia, Lyon has been "
+                         "linked to Yokohama since 1959 and to Shanghai since 1988.\n", "Q456")
+    assert f["dates"] == {("Q38022", "began", "1975"), ("Q38283", "began", "1959"), ("Q8686", "began", "1988")}

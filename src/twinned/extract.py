@@ -50,7 +50,7 @@ from .extract_model import (
 from .extract_names import NameIndex, NameMention, proper_name_at
 from .extract_parties import Segment, split
 from .extract_resolve import read_links
-from .extract_text import html_to_text, looks_like_html
+from .extract_text import html_to_text, is_boilerplate, looks_like_html
 from .extract_types import TypeReading, TypeScheme, find_documents
 from .records import QID as QID_RE
 from .records import Gazetteer, load_gazetteer
@@ -58,7 +58,7 @@ from .vocab import load_vocabulary
 from .wikidata import default_extract
 
 BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes back to|go back to|became|"
-                   r"dates back to|date back to|initiated|established|first contacts?|roots|twinned|formali[sz]ed|"
+                   r"dates back to|date back to|dates from|date from|initiated|established|first contacts?|roots|twinned|formali[sz]ed|"
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)
 ANNOTATION = re.compile(r"(?:\s*(?:City|Town|County|Region))?(?:\s*,\s*[^,()\d]{2,40}?)?\s*\(")
@@ -184,7 +184,7 @@ class _Run(DocumentReader):
                            for d in self.dates)
             row = " | " in self.text[s:e]
             table = (table if table is not None else s) if row else None
-            item = self._item(s, e)
+            item = self._item(s, e) and not is_boilerplate(self.text[s:e])
             listed = row or item or bool(BULLET.match(self.text, s, e))
             kind = "content" if item else classify(self.text, s, e, has_doc, has_full)
             out.append(Line(s, e, self.text[s:e], kind, listed, table))
@@ -427,7 +427,7 @@ class _Run(DocumentReader):
             for s, e in sentences(self.text, line.start, line.end):
                 for d in self._free_dates(s, e):
                     lo = max([s, d.start - 60] + [m.end for m in self.docs if s <= m.end <= d.start])
-                    if d.preposition != "since" and not BEGAN.search(self.text[lo:d.start]):
+                    if d.preposition != "since" and not BEGAN.search(self.text, lo, d.end):
                         continue
                     if p.began is None or d.date < p.began.date:
                         p.began = d

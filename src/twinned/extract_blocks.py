@@ -30,6 +30,7 @@ RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends
                            r"signed|concluded|works|co-?operates|began|started)"
                            r"\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
                            re.IGNORECASE)
+LINKED_TO = re.compile(r"\b(?:linked|tied|bound)\s+to\s+(?:the\s+)?$", re.IGNORECASE)     # "linked to Yokohama"
 # "with the French city of Clermont-Ferrand", "the Argentine city of Santa Fe": the partner follows "of"
 KIND_OF = re.compile(r"(?:the\s+)?(?:(?:[A-Z][\w-]+\s+){0,2}"
                      r"(?i:city|town|municipality|commune|village|port|borough)\s+of|"
@@ -251,9 +252,9 @@ class PartyFinder:
 
     def _relations(self, line: Line) -> list[Party]:
         out = []
-        for m in re.finditer(r"\bwith\s+(?:the\s+)?", self.text[line.start:line.end]):
+        for m in re.finditer(r"\b(?:with|to)\s+(?:the\s+)?", self.text[line.start:line.end]):
             pos = line.start + m.end()
-            if RELATION_WITH.search(self.text[line.start:pos]):
+            if RELATION_WITH.search(self.text[line.start:pos]) or LINKED_TO.search(self.text[line.start:pos]):
                 kind = KIND_OF.match(self.text, pos, line.end)
                 p = self._name_at(kind.end() if kind else pos, line)
                 if p:

@@ -20,7 +20,8 @@ from .extract_blocks import EVENT_PLACE, Line, Party, PartyFinder, sentences
 ENUMERATION = re.compile(r"(?:\s*\([^()\n]{0,60}\))?"          # "Agadir (Morocco, 2002) and Tbilisi"
                          r"(?:\s*[,;]\s*(?:and\s+|as well as\s+)?|\s+(?:and|&|as well as)\s+)(?:the\s+)?")
 # a further partner in a clause of its own: "... and with Y", "; ... with Y", "sister city of Y"
-CHAINED_WITH = re.compile(r"(?:\b(?:and|also|as well as)|,|;)\s+(?:also\s+)?(?:with|of)\s+(?:the\s+)?$", re.IGNORECASE)
+CHAINED_WITH = re.compile(r"(?:\b(?:and|also|as well as)|,|;)\s+(?:also\s+)?(?:with|of|to)\s+(?:the\s+)?$",
+                          re.IGNORECASE)
 SISTER_OF = re.compile(r"\b(?:sister|twin|partner|friendship)[\s-](?:city|cities|town|towns)\s+(?:of|to)\s+"
                        r"(?:the\s+)?$", re.IGNORECASE)
 # "Our twin towns are X, Y and Z", "partner cities include X and Y"

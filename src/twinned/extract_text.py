@@ -38,7 +38,7 @@ BOILERPLATE = re.compile(
     r"read more|more|back to top|to the top|print|share(?: this(?: page)?)?|top|home|"
     r"(?:this|our) (?:site|website) uses cookies.*|.*\bcookies?\b.*\baccept\b.*|accept(?: all)?(?: cookies)?|"
     r"information will be available soon\.?|(?:page )?under construction\.?|coming soon\.?|"
-    r"all rights reserved\.?|(?:©|copyright)\s.*|last (?:updated|modified):?.*|"
+    r"all rights reserved\.?|(?:©|copyright)\s.*|(?:last )?(?:updated|modified)(?::|\s+on\b).*|last (?:updated|modified)\b.*|"
     r"you are here:?.*|home\s*(?:[/›>»|]|&gt;)\s.*)$",       # breadcrumbs: "Home / City Hall / Twin cities"
     re.IGNORECASE,
 )
