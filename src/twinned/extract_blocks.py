@@ -4,7 +4,8 @@ The page is read line by line (a line is a paragraph, a list item or a table row
 A line is *debris* (boilerplate, or no letters), a *heading* (short, no document
 and no full date: "ryga Ryga", "3 Linköping", "Images of logos ... Hiratsuka") or
 *content*. A line's partner is the place in a party position: the other side of
-"between <city> and X", "<city> and X", "relations with X", or the name a list or
+"between <city> and X", "<city> and X", "relations with X" (or "with the French city of X"),
+the subject of "X has been a partner of <city>", or the name a list or
 table line begins with ("Germany Wuppertal ...", "Raahe (Finland) – ...",
 "Raahe | Finland | ..."); failing that, the first gazetteer place the line names that
 is not only where something happened ("in X", "visit to X"). A heading naming a

@@ -2,8 +2,9 @@
 
 Navigation, header, footer, asides, forms, scripts, styles, images (and their
 captions) and hidden elements are dropped; block elements end lines; table cells are
-joined with `` | `` so a table row stays one line; a list item begins with ``- ``. When the page has a ``<main>``
-element only its text is kept. Lines of boilerplate ("Skip to content", "Read more",
+joined with `` | `` so a table row stays one line (a cell spanning rows is repeated in each);
+a list item begins with ``- ``; text glued across inline tags before a capital ("Århus" "Denmark"
+in a card's spans) is cut into lines. When the page has a ``<main>`` element only its text is kept. Lines of boilerplate ("Skip to content", "Read more",
 cookie notices ...) are removed. Plain text is used as it is, so evidence offsets
 into a text page are offsets into the file itself.
 """
