@@ -164,3 +164,14 @@ def test_a_pact_an_update_line_and_links_to_a_city(extractor: Extractor) -> None
     f = facts(extractor, "The partnership with Saint Louis, Missouri, dates from 1975. In Asia, Lyon has been "
                          "linked to Yokohama since 1959 and to Shanghai since 1988.\n", "Q456")
     assert f["dates"] == {("Q38022", "began", "1975"), ("Q38283", "began", "1959"), ("Q8686", "began", "1988")}
+
+
+def test_the_publishing_city_s_homonym_is_the_city_and_a_letter_with_x_names_x(extractor: Extractor) -> None:
+    """On Bristol's page "Bristol" is Bristol, UK (not a homonym to settle), so "Bristol and Kumamoto"
+    names Kumamoto; "a letter of intent with Guangzhou" names Guangzhou; "Porto joined in 1984"."""
+    f = facts(extractor, "In 2017 Bristol and Kumamoto in Japan agreed a memorandum of friendship, and a letter of "
+                         "intent with Guangzhou was signed on 2 March 2001.\nPorto joined in 1984. Bristol's link with "
+                         "Beira in Mozambique, begun in 1990, focuses on health.\n", "Q23154")
+    assert f["partners"] == {("Q199889",), ("Q16572",), ("Q36433",), ("Q211563",)}
+    assert {("Q199889", "signed", "2017"), ("Q16572", "signed", "2001-03-02"), ("Q36433", "began", "1984"),
+            ("Q211563", "began", "1990")} <= f["dates"]

@@ -58,7 +58,7 @@ from .vocab import load_vocabulary
 from .wikidata import default_extract
 
 BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes back to|go back to|became|"
-                   r"dates back to|date back to|dates from|date from|initiated|established|first contacts?|roots|twinned|formali[sz]ed|"
+                   r"dates back to|date back to|dates from|date from|joined|initiated|established|first contacts?|roots|twinned|formali[sz]ed|"
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)
 ANNOTATION = re.compile(r"(?:\s*(?:City|Town|County|Region))?(?:\s*,\s*[^,()\d]{2,40}?)?\s*\(")

@@ -27,7 +27,7 @@ ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
 RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|co-?operation|agreements?|"
-                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|"
+                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|intent|charter|protocol|pact|"
                            r"signed|concluded|works|co-?operates|began|started)"
                            r"\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
                            re.IGNORECASE)

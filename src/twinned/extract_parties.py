@@ -31,7 +31,7 @@ LIST_INTRO = re.compile(r"\b(?:(?:twin|sister|partner|friendship)[\s-](?:cities|
 # ", Nagaoka in Japan (partner city since 1989),", ", and Carlos Paz in Argentina")
 LIST_ITEM_BEFORE = re.compile(r"(?:[,;:]|\band)\s*$")
 PARTNERSHIP_WORD = re.compile(r"\b(?:agreements?|treaty|memorandum|protocol|charter|twinn(?:ed|ing)|twin|sister|"
-                              r"partners?|partnership|friendship)\b", re.IGNORECASE)
+                              r"partners?|partnership|friendship|joined)\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 CLAUSE_CUT = re.compile(r";|,\s+and\b|\band\b|,")
 

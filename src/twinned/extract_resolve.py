@@ -74,7 +74,18 @@ def country_beside(text: str, mentions: list[NameMention], m: NameMention) -> st
 def resolve(text: str, mentions: list[NameMention], index: NameIndex, home_qid: str | None,
             links: Links | None) -> list[NameMention]:
     twins = (links or {}).get(home_qid or "", frozenset())
-    return [_settle(text, mentions, m, index, twins) if m.kind in ("unsure", "place") else m for m in mentions]
+    settled = [_settle(text, mentions, m, index, twins) if m.kind in ("unsure", "place") else m for m in mentions]
+    return [_home(m, index, home_qid) if m.kind == "unsure" and home_qid else m for m in settled]
+
+
+def _home(m: NameMention, index: NameIndex, home_qid: str | None) -> NameMention:
+    """A homonym of the publishing city on its own page is the city ("Bristol" on Bristol's page), unless
+    the country named beside it is another's."""
+    places = index.gazetteer.places
+    home = [k for k in m.candidates if k in places and places[k].identity.wikidata == home_qid]
+    if not home or "not a city of" in m.how:
+        return m
+    return replace(m, kind="place", key=home[0], how=f"{m.how}; the publishing city", candidates=())
 
 
 def _settle(text: str, mentions: list[NameMention], m: NameMention, index: NameIndex,
