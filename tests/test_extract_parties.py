@@ -95,3 +95,83 @@ def test_enumerated_partners_with_their_own_dates(extractor: Extractor) -> None:
 def test_list_items_without_bullets(extractor: Extractor) -> None:
     f = facts(extractor, "Potsdam – Partner Cities\n\nBobigny (France) · 1974\nBonn (Germany) · 1988\n", "Q1711")
     assert f["dates"] == {("bobigny", "began", "1974"), ("Q586", "began", "1988")}
+
+
+def test_a_partner_introduced_by_its_kind_or_as_the_subject(extractor: Extractor) -> None:
+    """"with the French city of X" names X (not "French"); "the Argentine city of Y has been a partner of
+    <city>" and "Z, which ..., was twinned with <city>" name their subjects; "signed ... with X" is a relation."""
+    f = facts(extractor, "In 1976 Braga signed a twinning agreement with the French city of Clermont-Ferrand. "
+                         "Braga and Rio de Janeiro became sister cities in 1983, and the Argentine city of Santa Fe "
+                         "has been a partner of Braga since 1992.\n"
+                         "Ten years later, on 29 June 2015, a friendship agreement was signed in Braga with "
+                         "Gaziantep in Turkey.\n", "Q83247")
+    assert f["partners"] == {("Q42168",), ("Q8678",), ("Q44244",), ("Q93338",)}
+    assert f["dates"] == {("Q42168", "signed", "1976"), ("Q8678", "began", "1983"), ("Q44244", "began", "1992"),
+                          ("Q93338", "signed", "2015-06-29")}
+
+
+def test_a_sentence_of_its_own_keeps_its_partner_and_an_adjective_is_no_place(extractor: Extractor) -> None:
+    f = facts(extractor, "Friendship links were established with Bologna in Italy in 1960 and with Warsaw, the Polish "
+                         "capital, in 1962. The Commonwealth is represented by Kingston in Jamaica: a partnership agreement "
+                         "was signed there on 14 March 1962. More recently, the city concluded a memorandum of "
+                         "understanding with Jinan in 1983.\n", "Q6225")
+    assert f["partners"] == {("Q1891",), ("Q270",), ("Q34692",), ("Q170247",)}
+    assert ("Q34692", "signed", "1962-03-14") in f["dates"] and ("Q170247", "signed", "1983") in f["dates"]
+
+
+def test_the_and_of_city_and_partner_stays_in_the_partner_s_clause(extractor: Extractor) -> None:
+    f = facts(extractor, "Cooperation with Africa began in 1982 with Agadir, in Morocco; the friendship agreement "
+                         "between Nantes and Dschang, in Cameroon, dates from 14.10.1991.\n", "Q12191")
+    assert f["types"] == {("Q289267", "friendship-agreement")}
+    assert f["dates"] == {("Q170525", "began", "1982"), ("Q289267", "signed", "1991-10-14")}
+
+
+def test_a_twinning_title_and_a_document_named_again(extractor: Extractor) -> None:
+    """"Town Twinning 1948" is a document; "where the agreement with Maribor was signed" is the one listed;
+    "twinned in 1958" says when relations began."""
+    f = facts(extractor, "Partner cities of the City of Graz\nUnited Kingdom Coventry Town Twinning 1948\n"
+                         "Slovenia Maribor Agreement on Friendship and Cooperation 12.3.2001\n"
+                         "Graz City Hall, where the agreement with Maribor was signed.\n"
+                         "Graz also works with Groningen in the Netherlands, twinned in 1958.\n", "Q13298")
+    assert f["types"] == {("Q6225", "twinning-agreement"), ("Q1010", "friendship-agreement")}
+    assert f["dates"] == {("Q6225", "signed", "1948"), ("Q1010", "signed", "2001-03-12"), ("Q749", "began", "1958")}
+
+
+def test_a_kind_before_the_name_and_a_state_named_like_a_country(extractor: Extractor) -> None:
+    """"the Brazilian metropolis Rio de Janeiro" after "and with"; "Atlanta (Georgia)" is the US city;
+    a table cell "Twinning" before the date is the document."""
+    f = facts(extractor, "Liverpool has been twinned with the Argentine city of Rosario since 1989 and with the "
+                         "Brazilian metropolis Rio de Janeiro since 2004.\n", "Q24826")
+    assert f["dates"] == {("Q52535", "began", "1989"), ("Q8678", "began", "2004")}
+    f = facts(extractor, "Partner city | Kind of link | Signed\nBristol | Twinning | 1947\n"
+                         "Atlanta (Georgia) | Twinning | 1974\n", "Q7880")
+    assert f["types"] == {("Q23154", "twinning-agreement"), ("Q23556", "twinning-agreement")}
+    assert f["dates"] == {("Q23154", "signed", "1947"), ("Q23556", "signed", "1974")}
+
+
+def test_a_short_exonym_with_a_diacritic(extractor: Extractor) -> None:
+    """GeoNames' three-letter other spellings are mostly codes, but "Åbo" (Turku) is a name."""
+    f = facts(extractor, "Gothenburg's twin cities:\n- Åbo, Finland — twinned since 1946\n", "Q25287")
+    assert f["partners"] == {("Q38511",)}
+
+
+def test_a_pact_an_update_line_and_links_to_a_city(extractor: Extractor) -> None:
+    """"Friendship pact" is a document; "Updated: March 2026" is no partner; "linked to X since 1959"
+    and "and to Y since 1988" name partners; "dates from 1975" says when relations began."""
+    f = facts(extractor, "City | Nation | Agreement | Year\nDetroit | USA | Friendship pact | 1998\n"
+                         "Updated: March 2026\n", "Q495")
+    assert f["partners"] == {("Q12439",)} and f["types"] == {("Q12439", "friendship-agreement")}
+    f = facts(extractor, "The partnership with Saint Louis, Missouri, dates from 1975. In Asia, Lyon has been "
+                         "linked to Yokohama since 1959 and to Shanghai since 1988.\n", "Q456")
+    assert f["dates"] == {("Q38022", "began", "1975"), ("Q38283", "began", "1959"), ("Q8686", "began", "1988")}
+
+
+def test_the_publishing_city_s_homonym_is_the_city_and_a_letter_with_x_names_x(extractor: Extractor) -> None:
+    """On Bristol's page "Bristol" is Bristol, UK (not a homonym to settle), so "Bristol and Kumamoto"
+    names Kumamoto; "a letter of intent with Guangzhou" names Guangzhou; "Porto joined in 1984"."""
+    f = facts(extractor, "In 2017 Bristol and Kumamoto in Japan agreed a memorandum of friendship, and a letter of "
+                         "intent with Guangzhou was signed on 2 March 2001.\nPorto joined in 1984. Bristol's link with "
+                         "Beira in Mozambique, begun in 1990, focuses on health.\n", "Q23154")
+    assert f["partners"] == {("Q199889",), ("Q16572",), ("Q36433",), ("Q211563",)}
+    assert {("Q199889", "signed", "2017"), ("Q16572", "signed", "2001-03-02"), ("Q36433", "began", "1984"),
+            ("Q211563", "began", "1990")} <= f["dates"]

@@ -52,3 +52,29 @@ def test_boilerplate_lines() -> None:
                  "All rights reserved."):
         assert is_boilerplate(line)
     assert not is_boilerplate("Information on the partnership with Raahe")
+
+
+def test_a_cell_spanning_rows_is_repeated_in_each_row() -> None:
+    text, _ = html_to_text("<table><tr><th>Country</th><th>City</th><th>Since</th></tr>"
+                           "<tr><td rowspan='2'>United Kingdom</td><td>Bristol</td><td>1947</td></tr>"
+                           "<tr><td>Edinburgh</td><td>2001</td></tr><tr><td>Spain</td><td>Madrid</td><td>1984</td></tr>"
+                           "</table>")
+    assert text.splitlines() == ["Country | City | Since", "United Kingdom | Bristol | 1947",
+                                 "United Kingdom | Edinburgh | 2001", "Spain | Madrid | 1984"]
+
+
+def test_breadcrumb_trails_and_consent_banners_are_dropped() -> None:
+    text, _ = html_to_text("<div class='gdpr-notice'>We use cookies.</div><div class='breadcrumb-trail'>Lublin</div>"
+                           "<div class='ariane'>Home / City Hall / Twin cities</div><p>You are here: Home</p>"
+                           "<p>Twin cities of Bordeaux</p>")
+    assert text == "Twin cities of Bordeaux\n"
+
+
+def test_parts_of_a_card_glued_across_inline_tags_are_cut() -> None:
+    """Cards style their <span>s as blocks: "Århus" and "Denmark — ..." must not read as "ÅrhusDenmark";
+    a word split by inline markup ("20<sup>th</sup>", "<b>K</b>aunas") stays whole."""
+    text, _ = html_to_text("<ul><li><span>Århus</span><span>Denmark — twinned since 1946</span>"
+                           "<a href='#'>Read more about Århus</a></li></ul><p>On June 20<sup>th</sup> <b>K</b>aunas "
+                           "signed with <a href='#'>Riga</a>.</p>")
+    assert text.splitlines() == ["- Århus", "Denmark — twinned since 1946", "Read more about Århus",
+                                 "On June 20th Kaunas signed with Riga."]

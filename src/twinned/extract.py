@@ -50,7 +50,7 @@ from .extract_model import (
 from .extract_names import NameIndex, NameMention, proper_name_at
 from .extract_parties import Segment, split
 from .extract_resolve import read_links
-from .extract_text import html_to_text, looks_like_html
+from .extract_text import html_to_text, is_boilerplate, looks_like_html
 from .extract_types import TypeReading, TypeScheme, find_documents
 from .records import QID as QID_RE
 from .records import Gazetteer, load_gazetteer
@@ -58,7 +58,7 @@ from .vocab import load_vocabulary
 from .wikidata import default_extract
 
 BEGAN = re.compile(r"\b(?:since|began|begun|begins|started|starts|commenced|goes back to|go back to|became|"
-                   r"dates back to|date back to|initiated|established|first contacts?|roots|"
+                   r"dates back to|date back to|dates from|date from|joined|initiated|established|first contacts?|roots|twinned|formali[sz]ed|"
                    r"beginning of (?:the )?(?:relations|partnership|cooperation|co-operation|friendship))\b",
                    re.IGNORECASE)
 ANNOTATION = re.compile(r"(?:\s*(?:City|Town|County|Region))?(?:\s*,\s*[^,()\d]{2,40}?)?\s*\(")
@@ -184,7 +184,7 @@ class _Run(DocumentReader):
                            for d in self.dates)
             row = " | " in self.text[s:e]
             table = (table if table is not None else s) if row else None
-            item = self._item(s, e)
+            item = self._item(s, e) and not is_boilerplate(self.text[s:e])
             listed = row or item or bool(BULLET.match(self.text, s, e))
             kind = "content" if item else classify(self.text, s, e, has_doc, has_full)
             out.append(Line(s, e, self.text[s:e], kind, listed, table))
@@ -427,7 +427,7 @@ class _Run(DocumentReader):
             for s, e in sentences(self.text, line.start, line.end):
                 for d in self._free_dates(s, e):
                     lo = max([s, d.start - 60] + [m.end for m in self.docs if s <= m.end <= d.start])
-                    if d.preposition != "since" and not BEGAN.search(self.text[lo:d.start]):
+                    if d.preposition != "since" and not BEGAN.search(self.text, lo, d.end):
                         continue
                     if p.began is None or d.date < p.began.date:
                         p.began = d
@@ -483,15 +483,16 @@ def _home_names(text: str, stub: Stub, names: list[NameMention]) -> list[NameMen
 
 
 def _drop_repeats(p: Partnership) -> None:
-    """A document named again (the headline's undated "partnership treaty", the intro's "the agreement
-    was signed on November 17, 1959" beside the list's "sister city agreement signed 11/17/1959") is
-    one document: an undated one of a type a dated one has, or a broader-typed one of the same date, goes."""
+    """A document named again (the headline's undated "partnership treaty"; "the agreement was signed on
+    November 17, 1959" beside "sister city agreement signed 11/17/1959") is one document: an undated one of
+    a dated one's type or broader type, or a broader-typed one of the same date, goes."""
     kept: list[Document] = []
     needed = {id(d.renews) for d in p.documents if d.renews} | {id(d.follows) for d in p.documents if d.follows}
     for doc in p.documents:
         dates = {str(s.date.date) for s in doc.signings if s.date}
         others = [d for d in p.documents if d is not doc]
-        repeat = (not dates and any(d.type == doc.type and any(s.date for s in d.signings) for d in others)) or \
+        repeat = (not dates and any(doc.type in (d.type, BROADER.get(d.type)) and any(s.date for s in d.signings)
+                                    for d in others)) or \
             (doc.type in ("agreement", "memorandum") and any(
                 BROADER.get(d.type) == doc.type and dates and dates <= {str(s.date.date) for s in d.signings if s.date}
                 for d in others))

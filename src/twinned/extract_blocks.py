@@ -4,7 +4,8 @@ The page is read line by line (a line is a paragraph, a list item or a table row
 A line is *debris* (boilerplate, or no letters), a *heading* (short, no document
 and no full date: "ryga Ryga", "3 Linköping", "Images of logos ... Hiratsuka") or
 *content*. A line's partner is the place in a party position: the other side of
-"between <city> and X", "<city> and X", "relations with X", or the name a list or
+"between <city> and X", "<city> and X", "relations with X" (or "with the French city of X"),
+the subject of "X has been a partner of <city>", or the name a list or
 table line begins with ("Germany Wuppertal ...", "Raahe (Finland) – ...",
 "Raahe | Finland | ..."); failing that, the first gazetteer place the line names that
 is not only where something happened ("in X", "visit to X"). A heading naming a
@@ -26,9 +27,22 @@ ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
 RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|co-?operation|agreements?|"
-                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts)\s+(?:\w+\s+){0,2}"
-                           r"with\s+(?:the\s+)?$",
+                           r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|intent|charter|protocol|pact|"
+                           r"signed|concluded|works|co-?operates|began|started)"
+                           r"\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
                            re.IGNORECASE)
+LINKED_TO = re.compile(r"\b(?:linked|tied|bound)\s+to\s+(?:the\s+)?$", re.IGNORECASE)     # "linked to Yokohama"
+# "with the French city of Clermont-Ferrand", "the Argentine city of Santa Fe": the partner follows "of"
+KIND_OF = re.compile(r"(?:the\s+)?(?:(?:[A-Z][\w-]+\s+){0,2}"
+                     r"(?i:city|town|municipality|commune|village|port|borough)\s+of|"
+                     r"(?:[A-Z][\w-]+\s+){1,2}(?i:metropolis|capital|port city|city|town))\s+")
+ADJECTIVE_OF_KIND = re.compile(r"\s+(?:capital|city|town|port|village|municipality|region|province|county|"
+                               r"government|people|side|partners?|delegation|embassy|ambassador)\b")
+# "Santa Fe has been a partner of <city>", "Niigata became a partner in 1999", "Dresden, which had also been
+# destroyed, was twinned with <city>": the partner is the subject
+SUBJECT_PARTNER = re.compile(r"(?:\s*,[^,;.]{1,80},)?\s+(?:is|was|were|has\s+been|had\s+been|became|remains)\s+"
+                             r"(?:also\s+|formally\s+|officially\s+)?(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?"
+                             r"(?:partners?|twin|twinned|sister)\b", re.IGNORECASE)
 EVENT_PLACE = re.compile(r"(?:\b(?:in|at|to|visited|from)|visit to|came to|arrived in|\(\s*[^()]*\d{4},)"
                          r"\s*(?:the\s+)?$",
                          re.IGNORECASE)
@@ -160,10 +174,13 @@ class PartyFinder:
             return [Party(p.key, p.name, p.start, p.end, p.mention, "list")] if p else []
         names = self.in_line(line)
         homes = [n for n in names if n.kind == "place" and n.key == self.home]
-        return self._around_home(line, homes) + self._relations(line) + self._list_head(line, names)
+        return (self._around_home(line, homes) + self._subjects(line, names) + self._relations(line)
+                + self._list_head(line, names))
 
     def name_at(self, pos: int, line: Line) -> Party | None:
-        return self._name_at(pos, line)
+        """The place named at ``pos`` of a party position, after its kind ("the Brazilian metropolis X")."""
+        kind = KIND_OF.match(self.text, pos, line.end)
+        return self._name_at(kind.end() if kind else pos, line)
 
     def party(self, line: Line) -> Party | None:
         names = self.in_line(line)
@@ -196,6 +213,8 @@ class PartyFinder:
         first = name.split()[0] if name.split() else ""
         if not name or first in NOT_NAMES or any(n.start < pos + len(name) and n.end > pos for n in self.names):
             return None
+        if ADJECTIVE_OF_KIND.match(self.text, pos + len(name)):
+            return None       # "the Polish capital", "the Welsh port": an adjective, not a place
         return Party(None, name, pos, pos + len(name), None, "party")
 
     def _around_home(self, line: Line, homes: list[NameMention]) -> list[Party]:
@@ -222,12 +241,23 @@ class PartyFinder:
                     break
         return out
 
+    def _subjects(self, line: Line, names: list[NameMention]) -> list[Party]:
+        """A place that is the subject of "has been a partner of", "became a sister city", "was twinned"."""
+        out = []
+        for n in names:
+            if n.kind == "place" and n.key != self.home and SUBJECT_PARTNER.match(self.text, n.end, line.end):
+                p = self._name_at(n.start, line)
+                if p:
+                    out.append(p)
+        return out
+
     def _relations(self, line: Line) -> list[Party]:
         out = []
-        for m in re.finditer(r"\bwith\s+(?:the\s+)?", self.text[line.start:line.end]):
+        for m in re.finditer(r"\b(?:with|to)\s+(?:the\s+)?", self.text[line.start:line.end]):
             pos = line.start + m.end()
-            if RELATION_WITH.search(self.text[line.start:pos]):
-                p = self._name_at(pos, line)
+            if RELATION_WITH.search(self.text[line.start:pos]) or LINKED_TO.search(self.text[line.start:pos]):
+                kind = KIND_OF.match(self.text, pos, line.end)
+                p = self._name_at(kind.end() if kind else pos, line)
                 if p:
                     out.append(p)
         return out

@@ -130,6 +130,11 @@ class DocumentReader:
                 lo = previous[0]
             if renewal and p.documents + new:
                 docs = self._renewals(p, new, m, list(dates) or [None], lo, hi)
+            elif not dates and p.documents + new and _bare_definite(self.text, lo, m):
+                ref = self._resolve(p.documents + new, m)     # "where the agreement with X was signed"
+                if ref:
+                    referenced.append(ref)
+                continue
             elif dates or signed or (listed and not new and not p.documents):
                 docs = [self._new_document(p, new, m, dates, lo, hi)]
             else:
@@ -323,3 +328,8 @@ def _name_documents(p: Partnership) -> None:
             key, n = f"{base}-{n}", n + 1
         seen.add(key)
         doc.id = key
+
+
+def _bare_definite(text: str, lo: int, m: DocMention) -> bool:
+    """"the agreement" without a title or date of its own: the document already named, not a new one."""
+    return m.title.lower() in (m.head, m.head + "s") and bool(re.search(r"\bthe\s+$", text[lo:m.start], re.I))

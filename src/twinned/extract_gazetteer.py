@@ -39,8 +39,8 @@ COMMON_WORDS = frozenset(
     "partner sister twin march may august about contact university college city town state capital national new "
     "north south east west central sale deal wells hull speed street florida media opportunity enterprise "
     "normal luck rule best bay valley green eagle mercedes salvador paradise providence pleasant marathon "
-    "trinity faith grace chance content general president federal republic pride".split())
-MIN_ALTERNATE = 4            # shorter alternate names are mostly codes and abbreviations
+    "trinity faith grace chance content general president federal republic pride hall".split())
+MIN_ALTERNATE = 4            # shorter alternate names are mostly codes and abbreviations (not "Åbo")
 MATCH_KM = 30.0              # a GeoNames city this near a gazetteer city of the same country, by one of its names
 BIG_CITY = 100_000           # cities beyond the network that are worth a name of their own (from this size up)
 LATIN = re.compile(r"[A-Za-z\u00c0-\u024f'’. ()-]+")
@@ -123,7 +123,8 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 def _alternates(city: dict[str, object]) -> list[str]:
     names = city.get("alternatenames") or []
     assert isinstance(names, list)
-    return [a for a in names if len(a) >= MIN_ALTERNATE and a[:1].isupper() and LATIN.fullmatch(a)]
+    return [a for a in names if a[:1].isupper() and LATIN.fullmatch(a) and
+            (len(a) >= MIN_ALTERNATE or (len(a) == 3 and a[1:].islower() and not a.isascii()))]   # "Åbo"
 
 
 def country_names() -> dict[str, tuple[str, ...]]:

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .extract_blocks import Line, Party, PartyFinder, sentences
+from .extract_blocks import EVENT_PLACE, Line, Party, PartyFinder, sentences
 
 # after a partner: another one of the same enumeration (", Y", " and Y", ", and Y", " & Y")
 ENUMERATION = re.compile(r"(?:\s*\([^()\n]{0,60}\))?"          # "Agadir (Morocco, 2002) and Tbilisi"
                          r"(?:\s*[,;]\s*(?:and\s+|as well as\s+)?|\s+(?:and|&|as well as)\s+)(?:the\s+)?")
 # a further partner in a clause of its own: "... and with Y", "; ... with Y", "sister city of Y"
-CHAINED_WITH = re.compile(r"(?:\b(?:and|also|as well as)|,|;)\s+(?:also\s+)?(?:with|of)\s+(?:the\s+)?$", re.IGNORECASE)
+CHAINED_WITH = re.compile(r"(?:\b(?:and|also|as well as)|,|;)\s+(?:also\s+)?(?:with|of|to)\s+(?:the\s+)?$",
+                          re.IGNORECASE)
 SISTER_OF = re.compile(r"\b(?:sister|twin|partner|friendship)[\s-](?:city|cities|town|towns)\s+(?:of|to)\s+"
                        r"(?:the\s+)?$", re.IGNORECASE)
 # "Our twin towns are X, Y and Z", "partner cities include X and Y"
@@ -29,6 +30,8 @@ LIST_INTRO = re.compile(r"\b(?:(?:twin|sister|partner|friendship)[\s-](?:cities|
 # after such an introduction, each place starting a clause of the list ("...; Akureyri (Iceland, 1947);",
 # ", Nagaoka in Japan (partner city since 1989),", ", and Carlos Paz in Argentina")
 LIST_ITEM_BEFORE = re.compile(r"(?:[,;:]|\band)\s*$")
+PARTNERSHIP_WORD = re.compile(r"\b(?:agreements?|treaty|memorandum|protocol|charter|twinn(?:ed|ing)|twin|sister|"
+                              r"partners?|partnership|friendship|joined)\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")
 CLAUSE_CUT = re.compile(r";|,\s+and\b|\band\b|,")
 
@@ -48,6 +51,8 @@ def parties(finder: PartyFinder, line: Line) -> list[tuple[Party, bool]]:
         if p is not None:
             found[p.start] = p
     _listed_after_intro(finder, line, found)
+    if found:
+        _sentence_subjects(finder, line, found)
     if any(p.key for p in found.values()):
         found = {k: p for k, p in found.items() if p.key or p.mention or _beside_country(finder, p)}
     out: list[tuple[Party, bool]] = []
@@ -82,6 +87,22 @@ def _listed_after_intro(finder: PartyFinder, line: Line, found: dict[int, Party]
             p = finder.name_at(n.start, line)
             if p is not None:
                 found[n.start] = replace(p, role="introduced")    # named in a list of partners
+
+
+def _sentence_subjects(finder: PartyFinder, line: Line, found: dict[int, Party]) -> None:
+    """In a line whose other sentences name partners in party positions, a sentence that names none but
+    speaks of a partnership is about the first place it names (not where something happened): "The
+    Commonwealth is represented by Kingston in Jamaica: a partnership agreement was signed there ..."."""
+    for start, end in sentences(finder.text, line.start, line.end):
+        if any(start <= pos < end for pos in found) or not PARTNERSHIP_WORD.search(finder.text, start, end):
+            continue
+        for n in finder.in_line(line):
+            if start <= n.start < end and n.kind == "place" and n.key != finder.home and not n.weak:
+                if not EVENT_PLACE.search(finder.text[max(start, n.start - 40):n.start]):
+                    p = finder.name_at(n.start, line)
+                    if p is not None:
+                        found[n.start] = p
+                break
 
 
 def _beside_country(finder: PartyFinder, p: Party) -> bool:
@@ -127,8 +148,9 @@ def split(finder: PartyFinder, line: Line) -> list[Segment] | None:
     first_sentence = next((s for s, e in sentences(finder.text, line.start, line.end) if s <= groups[0][0].start < e),
                           line.start)
     starts = [s for s, _ in sentences(finder.text, line.start, line.end)]
-    cuts = [first_sentence] + [_cut(finder.text, max([g_prev[-1].end] + [s for s in starts if s <= g[0].start]),
-                                    g[0].start) for g_prev, g in zip(groups, groups[1:])]
+    homes = [n.end for n in finder.in_line(line) if n.key == finder.home]
+    cuts = [first_sentence] + [_cut(finder.text, g_prev[-1].end, g[0].start, starts, homes)
+                               for g_prev, g in zip(groups, groups[1:])]
     out: list[Segment] = []
     if first_sentence > line.start:
         out.append((_sub(line, finder.text, line.start, first_sentence), [], None))
@@ -149,11 +171,17 @@ def split(finder: PartyFinder, line: Line) -> list[Segment] | None:
     return out
 
 
-def _cut(text: str, after: int, before: int) -> int:
-    """Where the clause of the next partner begins: the last ";", ", and", "and" or "," between the
-    previous partner (or the start of the next partner's sentence) and the next partner."""
-    cuts = list(CLAUSE_CUT.finditer(text, after, before))
-    return cuts[-1].start() if cuts else after
+def _cut(text: str, previous: int, before: int, starts: list[int], homes: list[int]) -> int:
+    """Where the clause of the next partner begins: the start of its sentence when the previous partner
+    is in an earlier one (the sentence's opening date is the next partner's: "Ten years later, on 29 June
+    2015, an agreement was signed with Y"), else the last ";", ", and", "and" or "," between the two
+    (not the "and" of "<city> and Y", which belongs to Y's clause)."""
+    own = [s for s in starts if previous <= s <= before]
+    if own:
+        return own[-1]
+    cuts = [m for m in CLAUSE_CUT.finditer(text, previous, before)
+            if not (m.group(0) == "and" and any(0 <= m.start() - h <= 6 for h in homes))]
+    return cuts[-1].start() if cuts else previous
 
 
 def _sub(line: Line, text: str, start: int, end: int) -> Line:

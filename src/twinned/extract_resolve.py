@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .extract_names import NameIndex, NameMention
 
 Links = dict[str, frozenset[str]]
+STATE_NAMED_COUNTRIES = frozenset({"GE"})   # countries named like a US state (Georgia)
 AFTER = 60        # characters after a name in which its country is looked for
 BEFORE = 30       # characters before it ("Germany Wuppertal")
 
@@ -60,7 +61,8 @@ def country_beside(text: str, mentions: list[NameMention], m: NameMention) -> st
         if n.kind in ("place", "unsure"):
             break
     before = [n for n in mentions if max(line_start, m.start - BEFORE) <= n.start and n.end <= m.start]
-    if before and before[-1].kind == "country" and not re.search(r"[.;|]", text[before[-1].end:m.start]):
+    if before and before[-1].kind == "country" and not re.search(r"[.;|]|\b(?:and|with|or|in|of)\b",
+                                                                 text[before[-1].end:m.start]):
         return before[-1].key
     if not text[line_start:m.start].strip(" -–•*#0-9.") and not text[m.end:line_end].strip(" ,:"):
         nxt = [n for n in mentions if line_end < n.start <= line_end + 6 and n.kind == "country"]
@@ -72,7 +74,18 @@ def country_beside(text: str, mentions: list[NameMention], m: NameMention) -> st
 def resolve(text: str, mentions: list[NameMention], index: NameIndex, home_qid: str | None,
             links: Links | None) -> list[NameMention]:
     twins = (links or {}).get(home_qid or "", frozenset())
-    return [_settle(text, mentions, m, index, twins) if m.kind in ("unsure", "place") else m for m in mentions]
+    settled = [_settle(text, mentions, m, index, twins) if m.kind in ("unsure", "place") else m for m in mentions]
+    return [_home(m, index, home_qid) if m.kind == "unsure" and home_qid else m for m in settled]
+
+
+def _home(m: NameMention, index: NameIndex, home_qid: str | None) -> NameMention:
+    """A homonym of the publishing city on its own page is the city ("Bristol" on Bristol's page), unless
+    the country named beside it is another's."""
+    places = index.gazetteer.places
+    home = [k for k in m.candidates if k in places and places[k].identity.wikidata == home_qid]
+    if not home or "not a city of" in m.how:
+        return m
+    return replace(m, kind="place", key=home[0], how=f"{m.how}; the publishing city", candidates=())
 
 
 def _settle(text: str, mentions: list[NameMention], m: NameMention, index: NameIndex,
@@ -84,6 +97,9 @@ def _settle(text: str, mentions: list[NameMention], m: NameMention, index: NameI
     country = country_beside(text, mentions, m)
     if country is not None:
         same_country = [k for k in candidates if places[k].country == country]
+        if not same_country and country in STATE_NAMED_COUNTRIES:    # "Atlanta (Georgia)": the US state
+            same_country = [k for k in candidates if places[k].country == "US"]
+            country = "US" if same_country else country
         if not same_country:
             return replace(m, kind="unsure", how=f"{m.how}; not a city of {country} in the gazetteer",
                            candidates=tuple(candidates))

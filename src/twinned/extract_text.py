@@ -2,8 +2,9 @@
 
 Navigation, header, footer, asides, forms, scripts, styles, images (and their
 captions) and hidden elements are dropped; block elements end lines; table cells are
-joined with `` | `` so a table row stays one line; a list item begins with ``- ``. When the page has a ``<main>``
-element only its text is kept. Lines of boilerplate ("Skip to content", "Read more",
+joined with `` | `` so a table row stays one line (a cell spanning rows is repeated in each);
+a list item begins with ``- ``; text glued across inline tags before a capital ("Århus" "Denmark"
+in a card's spans) is cut into lines. When the page has a ``<main>`` element only its text is kept. Lines of boilerplate ("Skip to content", "Read more",
 cookie notices ...) are removed. Plain text is used as it is, so evidence offsets
 into a text page are offsets into the file itself.
 """
@@ -22,6 +23,10 @@ SKIPPED_CLASSES = frozenset({"nav", "navbar", "navigation", "menu", "breadcrumb"
                              "cookies", "cookie-banner", "skip-link", "skip-to-content", "screen-reader-text",
                              "sr-only", "visually-hidden", "share", "sharing", "social", "sidebar", "caption",
                              "wp-caption-text", "pagination"})
+# inline elements that cards style as blocks: text glued across their edges ("Århus" "Denmark") is cut
+GLUED = frozenset({"span", "a", "time", "label", "small", "strong", "b", "em", "i", "cite"})
+# a class or id containing one of these is a banner or a trail ("cookie-consent", "breadcrumb-trail", "gdpr-notice")
+SKIPPED_CLASS_PARTS = ("cookie", "breadcrumb", "consent", "gdpr", "skiplink", "skip-link")
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
                   "source", "track", "wbr"})
 BLOCKS = frozenset({"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li",
@@ -34,7 +39,8 @@ BOILERPLATE = re.compile(
     r"read more|more|back to top|to the top|print|share(?: this(?: page)?)?|top|home|"
     r"(?:this|our) (?:site|website) uses cookies.*|.*\bcookies?\b.*\baccept\b.*|accept(?: all)?(?: cookies)?|"
     r"information will be available soon\.?|(?:page )?under construction\.?|coming soon\.?|"
-    r"all rights reserved\.?|(?:©|copyright)\s.*|last (?:updated|modified):?.*)$",
+    r"all rights reserved\.?|(?:©|copyright)\s.*|(?:last )?(?:updated|modified)(?::|\s+on\b).*|last (?:updated|modified)\b.*|"
+    r"you are here:?.*|home\s*(?:[/›>»|]|&gt;)\s.*)$",       # breadcrumbs: "Home / City Hall / Twin cities"
     re.IGNORECASE,
 )
 
@@ -61,6 +67,11 @@ class _Reducer(HTMLParser):
         self.in_title = False
         self.row_cells = 0
         self.pre_depth = 0
+        self.column = 0                              # the column the next cell of the row stands in
+        self.spans: dict[int, tuple[int, str]] = {}  # column → (rows still spanned, the spanning cell's text)
+        self.capture: list[str] | None = None        # the text of a cell with rowspan, as it is read
+        self.capture_column = 0
+        self.boundary = False                        # a tag began or ended since the last text
 
     def _emit(self, text: str) -> None:
         self.all.append(text)
@@ -71,9 +82,11 @@ class _Reducer(HTMLParser):
         classes = set((attrs.get("class") or "").lower().split()) | {(attrs.get("id") or "").lower()}
         return (tag in SKIPPED or (attrs.get("role") or "").lower() in SKIPPED_ROLES
                 or "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true"
-                or bool(classes & SKIPPED_CLASSES))
+                or bool(classes & SKIPPED_CLASSES)
+                or any(part in c for c in classes for part in SKIPPED_CLASS_PARTS))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.boundary = self.boundary or tag in GLUED
         if tag == "title":
             self.in_title = True
         if tag in VOID:
@@ -91,16 +104,58 @@ class _Reducer(HTMLParser):
             return
         if tag == "pre":
             self.pre_depth += 1
+        if tag == "table":
+            self.spans = {}
         if tag == "tr":
+            self._end_row()
             self.row_cells = 0
+            self.column = 0
         if tag in CELLS:
+            self._end_capture()
+            self._spanned_cells()
             if self.row_cells:
                 self._emit(" | ")
             self.row_cells += 1
+            self._cell_spans(dict(attrs))
         elif tag in BLOCKS:
             self._emit("\n- " if tag == "li" else "\n")
 
+    def _cell_spans(self, attrs: dict[str, str | None]) -> None:
+        """A cell spanning rows ("<td rowspan=2>Morocco</td>") is repeated in the rows it spans, so
+        that every row keeps its columns (and a town its country)."""
+        rows = _number(attrs.get("rowspan"))
+        if rows > 1:
+            self.spans[self.column] = (rows - 1, "")
+            self.capture, self.capture_column = [], self.column
+        self.column += max(1, _number(attrs.get("colspan")))
+
+    def _spanned_cells(self) -> None:
+        while self.column in self.spans:
+            rows, text = self.spans[self.column]
+            if self.row_cells:
+                self._emit(" | ")
+            self._emit(text)
+            self.row_cells += 1
+            if rows > 1:
+                self.spans[self.column] = (rows - 1, text)
+            else:
+                del self.spans[self.column]
+            self.column += 1
+
+    def _end_capture(self) -> None:
+        if self.capture is not None:
+            if self.capture_column in self.spans:
+                rows = self.spans[self.capture_column][0]
+                self.spans[self.capture_column] = (rows, re.sub(r"\s+", " ", "".join(self.capture)).strip())
+            self.capture = None
+
+    def _end_row(self) -> None:
+        self._end_capture()
+        if self.row_cells:
+            self._spanned_cells()
+
     def handle_endtag(self, tag: str) -> None:
+        self.boundary = self.boundary or tag in GLUED
         if tag == "title":
             self.in_title = False
         if tag in VOID or not any(t == tag for t, _ in self.stack):
@@ -113,6 +168,10 @@ class _Reducer(HTMLParser):
                 self.pre_depth -= 1
             if t == "main" and self.main_depth and not self.skip_depth:
                 self.main_depth -= 1
+            if t in CELLS and not self.skip_depth:
+                self._end_capture()
+            if t == "tr" and not self.skip_depth:
+                self._end_row()
             if t in BLOCKS and not self.skip_depth:
                 self._emit("\n")
             if t == tag:
@@ -123,7 +182,17 @@ class _Reducer(HTMLParser):
             self.title.append(data)
             return
         if not self.skip_depth:
+            if self.boundary and data[:1].isupper() and self.all and self.all[-1][-1:].isalnum():
+                self._emit("\n")     # "<span>Århus</span><span>Denmark — ...</span>": parts styled as blocks
+            self.boundary = False
             self._emit(data if self.pre_depth else re.sub(r"\s+", " ", data))
+            if self.capture is not None:
+                self.capture.append(data)
+
+
+def _number(value: str | None) -> int:
+    """A rowspan or colspan attribute's number (1 when absent or unreadable)."""
+    return int(value) if value and value.strip().isdigit() else 1
 
 
 def _tidy(raw: str) -> str:

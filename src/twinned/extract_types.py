@@ -26,12 +26,15 @@ from rdflib.namespace import SKOS
 
 from .vocab import AGREEMENT_TYPES
 
+# the last alternative is a title or a table cell followed by a date: "Town Twinning 1948", "Twinning | 1947"
 HEAD = re.compile(
     r"\b(?:(?P<renewal>renewal)s?\s+of\b|"
     r"(?P<letter>letters?)\s+of\s+(?P<letter_of>intent|intend|intents|intention|interest)\b|"
     r"(?P<certificate>certificates?)\s+of\s+friendship\b|(?P<decision>decision)\s+of\b(?=[^.;\n]{0,60}\bcouncil\b)|"
-    r"(?P<noun>agreements?|treaty|treaties|memorand(?:um|a)|protocols?|declarations?|accord|contract|"
-    r"(?:twinning|partnership|friendship) charter))\b",
+    r"(?P<noun>agreements?|treaty|treaties|memorand(?:um|a)|protocols?|declarations?|accord|contract|pacts?|"
+    r"(?:twinning|partnership|friendship) charter|"
+    r"(?-i:(?:Town )?Twinning)(?=,?\s+(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}\b|on\s+\d)"
+    r"|\s*\|\s*(?:\d|[A-Z][a-z]+\s+\d))))\b",
     re.IGNORECASE,
 )
 PREMODIFIERS = frozenset("""town twin twinning twin-town sister sister-city co-operation cooperation
@@ -136,7 +139,8 @@ def _head_name(group: str, word: str) -> str:
         return group
     for stem, name in (("agreement", "agreement"), ("treat", "agreement"), ("memorand", "memorandum"),
                        ("protocol", "protocol"), ("declaration", "declaration"), ("accord", "agreement"),
-                       ("contract", "agreement"), ("charter", "agreement")):
+                       ("contract", "agreement"), ("charter", "agreement"), ("twinning", "agreement"),
+                       ("pact", "agreement")):
         if word.startswith(stem) or stem in word:
             return name
     return word
