@@ -138,8 +138,8 @@ def _subjects(writer: ReleaseWriter, store: ox.Store) -> bytes:
     """The sorted subject IRIs of every graph of the served store (the data's read from
     its dump, the ontology's and the catalogue's from their small graphs)."""
     found = {t.subject.value for t in _dumped(writer) if isinstance(t.subject, ox.NamedNode)}
-    found |= {q.subject.value for q in store.quads_for_pattern(None, None, None)
-              if not isinstance(q.graph_name, ox.DefaultGraph) and isinstance(q.subject, ox.NamedNode)}
+    found |= {q.subject.value for graph in store.named_graphs()  # (not a scan of the default graph too)
+              for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.subject, ox.NamedNode)}
     return "".join(f"{iri}\n" for iri in sorted(found)).encode("utf-8")
 
 
