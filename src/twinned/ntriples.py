@@ -1,5 +1,5 @@
-"""N-Triples terms as text: how the mapper and the world importer emit triples (and
-the form the private validator of part B's scope reads, until it goes).
+"""N-Triples terms as text: how the mapper and the world importer emit triples (each
+input's N-Triples, which the build loads into the release's stores: incremental.py).
 
 A triple is a tuple of three N-Triples terms written exactly as rdflib's N-Triples
 serialiser writes them (``<iri>``, ``"text"@lang``, ``"lexical"^^<datatype>``,
