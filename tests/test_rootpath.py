@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from live_server import free_port, live_server
+from nginx import nginx_command
 from starlette.testclient import TestClient
 
 from twinned.config import Settings, load_settings
@@ -113,15 +114,6 @@ def test_the_static_export_takes_the_root_path(rooted: Settings, tmp_path: Path)
 
 # -- behind a real reverse proxy -------------------------------------------------------------------------
 
-def nginx_binary() -> str:
-    found = shutil.which("nginx", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("nginx is not installed: .ci/run installs the Debian package nginx")
-        pytest.skip("nginx is not installed (Debian package nginx)")
-    return found
-
-
 @pytest.fixture(scope="module")
 def proxied(built: Settings) -> Iterator[str]:
     """``twinned serve --root-path /twinned`` behind nginx, which publishes it at /twinned/
@@ -129,27 +121,15 @@ def proxied(built: Settings) -> Iterator[str]:
     work = Path(tempfile.mkdtemp(prefix="twinned-proxy-"))
     with live_server(built.project_dir, "--dist", str(built.output_dir), "--root-path", ROOT) as server:
         port = free_port()
-        temps = " ".join(f"{k}_temp_path {work / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        (work / "nginx.conf").write_text(f"""
-daemon off;
-master_process off;
-pid {work / "nginx.pid"};
-error_log {work / "error.log"} warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    {temps}
+        command = nginx_command(work, f"""
     server {{
         listen 127.0.0.1:{port};
         location {ROOT}/ {{
             proxy_pass http://127.0.0.1:{server.port}/;
             proxy_set_header Host $host:$server_port;
         }}
-    }}
-}}
-""")
-        proc = subprocess.Popen([nginx_binary(), "-p", str(work), "-c", str(work / "nginx.conf")],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    }}""")
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             url = f"http://127.0.0.1:{port}{ROOT}"
             deadline = time.monotonic() + 15

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from nginx import binary, nginx_command
 from starlette.testclient import TestClient
 
 from twinned.cli import main
@@ -257,18 +258,7 @@ def test_a_static_file_server_returns_the_files(static_server: int, site: Path) 
 
 # -- served by nginx and Apache with the generated rules ---------------------------------------------------
 
-SEARCH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 APACHE_MODULES = Path("/usr/lib/apache2/modules")  # Debian's layout
-TEMPS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-
-
-def binary(name: str, package: str) -> str:
-    found = shutil.which(name, path=SEARCH)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is not installed: .ci/run installs the Debian package {package}")
-        pytest.skip(f"{name} is not installed (Debian package {package}; .ci/run installs it)")
-    return found
 
 
 def free_port() -> int:
@@ -278,26 +268,14 @@ def free_port() -> int:
         return port
 
 
-def nginx_command(www: Path, site: Path, work: Path, port: int) -> list[str]:
-    temps = " ".join(f"{kind}_temp_path {work / kind};" for kind in TEMPS)
-    (work / "nginx.conf").write_text(f"""
-daemon off;
-master_process off;
-pid {work / "nginx.pid"};
-error_log {work / "error.log"} warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    {temps}
+def site_nginx_command(www: Path, site: Path, work: Path, port: int) -> list[str]:
+    return nginx_command(work, f"""
     include {site / ".hosting" / "nginx-http.conf"};
     server {{
         listen 127.0.0.1:{port};
         root {www};
         include {site / ".hosting" / "nginx-server.conf"};
-    }}
-}}
-""")
-    return [binary("nginx", "nginx"), "-p", str(work), "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")]
+    }}""")
 
 
 def apache_command(www: Path, work: Path, port: int) -> list[str]:
@@ -359,7 +337,7 @@ def host(request: pytest.FixtureRequest, www: Path, site: Path) -> Iterator[int]
     try:
         port = free_port()
         if request.param == "nginx":
-            command = nginx_command(www, site, work, port)
+            command = site_nginx_command(www, site, work, port)
         else:  # Apache drops root: it gets a world-readable copy
             shutil.copytree(www, work / "www")
             for d in (work, work / "www", *(p for p in (work / "www").rglob("*") if p.is_dir())):

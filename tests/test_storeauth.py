@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 from live_server import free_port
+from nginx import nginx_command
 from test_external import OXIGRAPH, Oxigraph, _stop, _wait
-from test_static_export import TEMPS, binary
 
 from twinned.config import Settings
 from twinned.external import RemoteStore, StoreError, push_release
@@ -90,16 +90,7 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
     work = tmp_path_factory.mktemp("basic")
     store_port, port = free_port(), free_port()
     (work / "htpasswd").write_text(f"loader:{{PLAIN}}{SECRET}\n", "utf-8")
-    temps = " ".join(f"{kind}_temp_path {work / kind};" for kind in TEMPS)
-    (work / "nginx.conf").write_text(f"""
-daemon off;
-master_process off;
-pid {work / "nginx.pid"};
-error_log {work / "error.log"} warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    {temps}
+    command = nginx_command(work, f"""
     server {{
         listen 127.0.0.1:{port};
         client_max_body_size 0;
@@ -108,13 +99,10 @@ http {{
             auth_basic_user_file {work / "htpasswd"};
             proxy_pass http://127.0.0.1:{store_port};
         }}
-    }}
-}}
-""", "utf-8")
+    }}""")
     store = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{store_port}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    nginx = subprocess.Popen([binary("nginx", "nginx"), "-p", str(work), "-c", str(work / "nginx.conf"),
-                              "-e", str(work / "error.log")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"http://127.0.0.1:{store_port}/", store)
         _wait(f"http://127.0.0.1:{port}/", nginx)
