@@ -17,7 +17,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from live_server import LiveServer, live_server
-from test_external import cases
+from test_external import assert_canned_queries_match, cases
 from virtuoso_server import Virtuoso, virtuoso_server
 
 from twinned import queries as q
@@ -142,14 +142,7 @@ def test_credentials_in_the_url_are_refused(built: Settings, loaded: Virtuoso) -
 
 
 def test_every_canned_query_answers_the_same(built: Settings, remote: RemoteStore) -> None:
-    embedded = load_release(built.output_dir.resolve()).store
-    queries = q.load_queries(built.queries_dir)
-    for name, params in cases(queries):
-        query = queries[name]
-        fmt = q.TURTLE if query.construct else q.SPARQL_JSON
-        b1, r1 = q.execute(embedded, query, params, built.base_uri)
-        b2, r2 = q.execute(remote, query, params, built.base_uri)
-        assert q.write(r1, b1, fmt, built.base_uri) == q.write(r2, b2, fmt, built.base_uri), (name, params)
+    assert_canned_queries_match(built, remote)
 
 
 def test_every_canned_query_answers_the_same_over_http(built: Settings, embedded_server: LiveServer,

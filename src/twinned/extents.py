@@ -52,9 +52,6 @@ class Extent:
             return None
         return json.dumps({"type": "Point", "coordinates": list(self.centroid)}, separators=(",", ":"))
 
-    def contains(self, lon: float, lat: float) -> bool:
-        return self.west <= lon <= self.east and self.south <= lat <= self.north
-
 
 def union(extents: Iterable[Extent]) -> Extent | None:
     """The smallest box enclosing every box, and as centroid the geographic midpoint of

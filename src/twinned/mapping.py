@@ -332,20 +332,6 @@ class _Mapper:
                 self.add(start, TW.dateQualifier, concept(DATE_QUALIFIERS, m.since.qualifier))
 
 
-def map_records(records: Records, base_uri: str, sink: Graph | None = None) -> Graph:
-    """The data graph of the curated records (without the vocabulary and the imported
-    world). ``sink``: anything with an rdflib-like ``add`` to collect the triples in
-    (the build passes an ``ntriples.TripleSink``); it is returned."""
-    m = _Mapper(records, URIs(base_uri), sink)
-    m.gazetteer()
-    m.sources()
-    for p in records.partnerships:
-        m.partnership(p)
-    for ms in records.memberships:
-        m.membership(ms)
-    return m.g
-
-
 def map_gazetteer(records: Records, base_uri: str, sink: Graph | None = None) -> Graph:
     """The triples of the gazetteer (``places.yaml``): countries, places, networks."""
     m = _Mapper(records, URIs(base_uri), sink)

@@ -4,17 +4,13 @@ input's N-Triples, which the build loads into the release's stores: incremental.
 A triple is a tuple of three N-Triples terms written exactly as rdflib's N-Triples
 serialiser writes them (``<iri>``, ``"text"@lang``, ``"lexical"^^<datatype>``,
 ``"text"``), so a triple made here and one made through rdflib give the same line.
-Tuples sort in the same order as their lines (a complete term is never a prefix of
-another one followed by anything below a space), so the sorted list of tuples *is*
-the sorted dump, and it is also an index: a subject's triples are one slice of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 
 Triple = tuple[str, str, str]
 
@@ -41,12 +37,6 @@ def literal(text: str, lang: str | None = None, datatype: str | None = None) -> 
 
 def typed(text: str, xsd_name: str) -> str:
     return f"{quote(text)}^^<{XSD}{xsd_name}>"
-
-
-def nt_bytes(triples: Iterable[Triple]) -> bytes:
-    """The N-Triples document of (already sorted, unique) triples."""
-    text = "\n".join(f"{s} {p} {o} ." for s, p, o in triples)
-    return (text + "\n").encode("utf-8") if text else b"\n"
 
 
 # -- rdflib terms ---------------------------------------------------------------------
@@ -86,43 +76,6 @@ class TripleSink:
     def add(self, triple: tuple[Any, Any, Any]) -> None:
         term = self._term
         self.triples.append((term(triple[0]), term(triple[1]), term(triple[2])))
-
-
-def from_graph(graph: Graph) -> list[Triple]:
-    sink = TripleSink()
-    for t in graph:
-        sink.add(t)
-    return sink.triples
-
-
-def canonical(triples: Iterable[Triple]) -> list[Triple]:
-    """Sorted and without duplicates: the order of the N-Triples dump. (Grouped by subject
-    first: sorting a million tuples whose first strings share long prefixes is slow; sorting
-    the subjects, then each subject's few triples, is not.)"""
-    by_subject: dict[str, list[Triple]] = {}
-    for t in triples:
-        found = by_subject.get(t[0])
-        if found is None:
-            by_subject[t[0]] = [t]
-        else:
-            found.append(t)
-    out: list[Triple] = []
-    for s in sorted(by_subject):
-        group = by_subject[s]
-        out += sorted(set(group)) if len(group) > 1 else group
-    return out
-
-
-def is_iri(term: str) -> bool:
-    return term[:1] == "<"
-
-
-def is_literal(term: str) -> bool:
-    return term[:1] == '"'
-
-
-def iri_value(term: str) -> str:
-    return term[1:-1]
 
 
 def unquote(body: str) -> str:

@@ -45,7 +45,7 @@ from .errors import InputError, ShapesError
 from .validation_report import Report, Result, canonical, path_text, report_graph, summarize
 
 __all__ = ["Report", "Result", "canonical", "load_shapes", "summarize", "validate_files", "validate_graph",
-           "validate_graph_reference", "validate_store", "validate_triples"]
+           "validate_graph_reference", "validate_store"]
 
 SHAPES_GLOB = "*.ttl"
 
