@@ -134,10 +134,18 @@ def dump_ntriples(writer: ReleaseWriter, store: ox.Store) -> None:
     store.dump(str(writer.path("twinned.nt")), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
 
 
-def _subjects(writer: ReleaseWriter, store: ox.Store) -> bytes:
-    """The sorted subject IRIs of every graph of the served store (the data's read from
-    its dump, the ontology's and the catalogue's from their small graphs)."""
-    found = {t.subject.value for t in _dumped(writer) if isinstance(t.subject, ox.NamedNode)}
+def _noting_subjects(triples: Iterator[ox.Triple], found: set[str]) -> Iterator[ox.Triple]:
+    """The triples, each named subject noted in ``found`` as they pass."""
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            found.add(t.subject.value)
+        yield t
+
+
+def _subjects(data_subjects: set[str], store: ox.Store) -> bytes:
+    """The sorted subject IRIs of every graph of the served store (the data's noted while
+    the statistics read its dump, the ontology's and the catalogue's from their small graphs)."""
+    found = set(data_subjects)
     found |= {q.subject.value for graph in store.named_graphs()  # (not a scan of the default graph too)
               for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.subject, ox.NamedNode)}
     return "".join(f"{iri}\n" for iri in sorted(found)).encode("utf-8")
@@ -178,7 +186,8 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         served.bulk_load(path=str(settings.ontology_dir / "twinned.ttl"), format=ox.RdfFormat.TURTLE,
                          to_graph=ONTOLOGY_GRAPH)
         examples = [settings.base_uri + k for k in EXAMPLES]
-        stats = DataStats.from_triples(_dumped(writer), settings.base_uri, examples)
+        data_subjects: set[str] = set()  # (one read of the dump for the statistics and the index)
+        stats = DataStats.from_triples(_noting_subjects(_dumped(writer), data_subjects), settings.base_uri, examples)
         dumps = write_dumps(writer, served, settings.base_uri, stats.triples, progress)
         progress("writing the catalogue")
         catalog = catalog_serializations(catalog_graph(settings, stats, dumps), settings.base_uri)
@@ -187,7 +196,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         served.remove_graph(catalog_graph_name(settings.base_uri))
         served.bulk_load(input=catalog["catalog.nt"], format=ox.RdfFormat.N_TRIPLES,
                          to_graph=catalog_graph_name(settings.base_uri))
-        writer.write(SUBJECTS_FILE, _subjects(writer, served))  # the server's index of resources
+        writer.write(SUBJECTS_FILE, _subjects(data_subjects, served))  # the server's index of resources
         writer.write("ontology.ttl", (settings.ontology_dir / "twinned.ttl").read_bytes())
         writer.write("shapes.ttl", _concat_ttl(sorted(settings.shapes_dir.glob("*.ttl"))))
         writer.write("validation-report.txt", report.text().encode("utf-8"))
