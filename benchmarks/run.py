@@ -214,14 +214,14 @@ def phase_timings(project: str, quick: bool) -> dict[str, Any]:
 
     import pyoxigraph as ox
 
-    from twinned import jsonld
+    from twinned.build.incremental import units as input_units
+    from twinned.build.incremental import update
+    from twinned.build.stats import DataStats
     from twinned.config import load_settings
-    from twinned.incremental import update
-    from twinned.incremental import units as input_units
-    from twinned.records import load_records
-    from twinned.stats import DataStats
-    from twinned.validation import load_shapes, validate_store
-    from twinned.vocab import PREFIXES, load_vocabulary
+    from twinned.rdf import jsonld
+    from twinned.rdf.vocab import PREFIXES, load_vocabulary
+    from twinned.records.load import load_records
+    from twinned.validation.engine import load_shapes, validate_store
 
     settings = load_settings(Path(project), env={})
     out: dict[str, Any] = {}
@@ -287,7 +287,7 @@ def source_lines() -> int:
 
 
 def canned_cases(queries_dir: Path) -> list[tuple[str, dict[str, list[str]]]]:
-    from twinned import queries as q
+    from twinned.queries import canned as q
 
     out = []
     for name, query in q.load_queries(queries_dir).items():
@@ -302,9 +302,9 @@ def canned_cases(queries_dir: Path) -> list[tuple[str, dict[str, list[str]]]]:
 
 def inprocess_latency(project: str, reps: int) -> dict[str, Any]:
     """Canned queries on the embedded store, bound and serialised (no HTTP, no cache)."""
-    from twinned import queries as q
     from twinned.config import load_settings
-    from twinned.store import load_release
+    from twinned.queries import canned as q
+    from twinned.store.release import load_release
 
     settings = load_settings(Path(project), env={})
     t = time.perf_counter()
@@ -333,8 +333,8 @@ def rdflib_pipeline(project: str, reps: int) -> dict[str, Any]:
     """The same data and queries with plain rdflib: parse, serialise, SPARQL."""
     from rdflib import Graph, Literal, URIRef
 
-    from twinned import queries as q
     from twinned.config import load_settings
+    from twinned.queries import canned as q
 
     settings = load_settings(Path(project), env={})
     dist = settings.output_dir.resolve()
@@ -366,7 +366,7 @@ def rdflib_pipeline(project: str, reps: int) -> dict[str, Any]:
                     result = g.query(binding.sparql, initBindings=init)
                     result.serialize(format="json" if not queries[name].construct else "nt")
                     done["s"] = time.perf_counter() - t0
-                except Exception as exc:  # noqa: BLE001 - rdflib fails some queries; count them
+                except Exception as exc:
                     done["error"] = f"{type(exc).__name__}: {exc}"[:200]
 
             worker = threading.Thread(target=work, daemon=True)
@@ -566,7 +566,7 @@ class MemorySampler:
 
 
 def twinned_cases(project: Path, url: str) -> list[Case]:
-    from twinned import queries as q
+    from twinned.queries import canned as q
 
     queries = q.load_queries(project / "queries")
     return [(f"{n}{'' if p else '*'}", f"{url}queries/{n}{'.nt' if queries[n].construct else '.srj'}"
@@ -646,8 +646,8 @@ def resource_pages(project: Path, count: int = 200, seed: int = 7,
 def oxigraph_side(project: Path, reps: int, clients: int, seconds: float) -> dict[str, Any]:
     """The oxigraph server from PyPI: bulk load the dump, answer the same queries (the
     same text twinned runs, values bound) over HTTP, with the same clients."""
-    from twinned import queries as q
     from twinned.config import load_settings
+    from twinned.queries import canned as q
 
     if not Path(OXIGRAPH).exists():
         return {"skipped": "oxigraph not installed (pip install oxigraph)"}
@@ -804,14 +804,14 @@ def table(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
 
     c = f"{meta['clients']} clients"
     row(f"pages HTML, {c}", lambda r: rate(r["server"]["throughput_pages"]))
-    row(f"  HTML, each page asked for the first time", lambda r: rate(r["server"]["throughput_pages_uncached"]))
+    row("  HTML, each page asked for the first time", lambda r: rate(r["server"]["throughput_pages_uncached"]))
     row(f"pages Turtle, {c}", lambda r: rate(r["server"]["throughput_turtle"]))
-    row(f"  Turtle, each page asked for the first time", lambda r: rate(r["server"]["throughput_turtle_uncached"]))
+    row("  Turtle, each page asked for the first time", lambda r: rate(r["server"]["throughput_turtle_uncached"]))
     row(f"  oxigraph server DESCRIBE, {c}", lambda r: rate(r["oxigraph"]["throughput_describe"]))
     row(f"point query (partners of a place), {c}", lambda r: rate(r["server"]["throughput_point"]))
-    row(f"  oxigraph server, same queries", lambda r: rate(r["oxigraph"]["throughput_point"]))
+    row("  oxigraph server, same queries", lambda r: rate(r["oxigraph"]["throughput_point"]))
     row(f"all canned queries, {c}", lambda r: rate(r["server"]["throughput_queries"]))
-    row(f"  oxigraph server, same queries", lambda r: rate(r["oxigraph"]["throughput_queries"]))
+    row("  oxigraph server, same queries", lambda r: rate(r["oxigraph"]["throughput_queries"]))
     row("server peak memory (all processes, PSS)", lambda r: fmt_mb(r["server"]["peak_mb"]))
     row("  oxigraph server peak memory", lambda r: fmt_mb(r["oxigraph"]["peak_mb"]))
     row("export-static", lambda r: f"{fmt_s(r['export_static']['seconds'])}, {r['export_static']['files']:,} files")
@@ -961,7 +961,7 @@ def main() -> int:
     worlds = [w.strip() for w in args.worlds.split(",") if w.strip()]
     args.rdflib_worlds = {w.strip() for w in args.rdflib_worlds.split(",")}
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="twinned-bench-"))
-    meta = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+    meta = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
             "clients": args.clients, "processes": args.processes, "quick": args.quick,
             "load_client": "wrk" if WRK else "python threads", "src_lines": source_lines()}
     results = [measure(w, workdir, args) for w in worlds]

@@ -31,8 +31,8 @@ def measure(stage: str, nt: Path) -> dict[str, float]:
     """One stage in this process: the W10 graph loaded into an in-memory store first."""
     import pyoxigraph as ox
 
-    from twinned import sparql_constraints as sc
-    from twinned import validation as v
+    from twinned.validation import constraints as sc
+    from twinned.validation import engine as v
 
     shapes = v.load_shapes(ROOT / "shapes")
     t = time.perf_counter()
@@ -67,7 +67,7 @@ def suite() -> dict[str, int]:
     from shacl_suite import Refused, cases, outcome
 
     from twinned.errors import TwinnedError
-    from twinned.validation import validate_files, validate_graph_reference
+    from twinned.validation.engine import validate_files, validate_graph_reference
 
     logging.disable(logging.CRITICAL)
 
@@ -83,7 +83,7 @@ def suite() -> dict[str, int]:
         s.parse(shapes, format="turtle", publicID=shapes.as_uri())
         try:
             return validate_graph_reference(d, s).graph
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise Refused(str(exc)) from exc
 
     all_cases = cases()
@@ -105,7 +105,7 @@ def main() -> None:
     if args.suite:
         print(json.dumps(suite()))
     if args.world:
-        from twinned.build import dataset_graph
+        from twinned.build.pipeline import dataset_graph
         from twinned.config import load_settings
 
         with tempfile.TemporaryDirectory() as tmp:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from twinned.config import Settings, load_settings
-from twinned.store import LoadedRelease, load_release
+from twinned.store.release import LoadedRelease, load_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -47,7 +47,7 @@ def settings(project: Path) -> Settings:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A project copy built once for the whole session (read-only for tests)."""
-    from twinned.build import build
+    from twinned.build.pipeline import build
 
     settings = load_settings(copy_project(tmp_path_factory.mktemp("built") / "project"), env={})
     build(settings)

@@ -7,7 +7,6 @@ written to test-artifacts/ (open them to see what a person sees)."""
 from __future__ import annotations
 
 import os
-
 import shutil
 import socket
 import subprocess
@@ -21,7 +20,7 @@ import httpx
 import pytest
 
 from twinned.config import Settings
-from twinned.store import LoadedRelease
+from twinned.store.release import LoadedRelease
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' installs playwright")
 

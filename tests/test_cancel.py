@@ -19,10 +19,10 @@ from live_server import LiveServer, live_server
 from starlette.testclient import TestClient
 
 from twinned.config import Settings
-from twinned.queries_api import QueryService, offers, routes, suffix_of
-from twinned.server import create_app
-from twinned.sparql import DEFAULT_WORKERS, QueryPool, QueryRequest
-from twinned.store import load_release
+from twinned.queries.sparql import DEFAULT_WORKERS, QueryPool, QueryRequest
+from twinned.store.release import load_release
+from twinned.web.queries_api import QueryService, offers, routes, suffix_of
+from twinned.web.server import create_app
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 GAVE_UP = "stopped a query its client gave up on"

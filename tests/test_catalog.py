@@ -39,7 +39,7 @@ def test_recommended_properties_missing_are_only_the_documented_ones(catalog: Gr
 
 
 def test_country_locations_have_box_and_centroid_from_the_atlas(catalog: Graph, built: Settings) -> None:
-    from twinned.extents import country_extents
+    from twinned.build.extents import country_extents
 
     dataset = URIRef(built.base_uri + "dataset")
     finland = URIRef("http://publications.europa.eu/resource/authority/country/FIN")

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from twinned import charts
-from twinned.charts import Arc, Event, Kind, Marker, TimelineRow, Viewport
+from twinned.web import charts
+from twinned.web.charts import Arc, Event, Kind, Marker, TimelineRow, Viewport
 
 SVG = "{http://www.w3.org/2000/svg}"
 RED, BLUE = Kind("red", "Red things", "#ff0000"), Kind("blue", "Blue things", "#0000ff")

@@ -12,11 +12,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from twinned.build import dataset_graph
+from twinned.build.pipeline import dataset_graph
 from twinned.config import load_settings
 from twinned.errors import InputError
-from twinned.records import Gazetteer, load_gazetteer
-from twinned.vocab import GEO, TW, load_vocabulary
+from twinned.rdf.vocab import GEO, TW, load_vocabulary
+from twinned.records.load import Gazetteer, load_gazetteer
 
 ROOT = Path(__file__).resolve().parent.parent
 NODES = ROOT.parent / "shared" / "data" / "wikidata-twin-cities" / "nodes.tsv"

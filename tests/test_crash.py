@@ -39,7 +39,7 @@ STORES = {"store", "parts", "units.json"}
 PUBLISH = """
 import json, shutil, sys
 from pathlib import Path
-from twinned.publishing import ReleaseWriter
+from twinned.build.publishing import ReleaseWriter
 source, dist, n = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 files = {p.name: p.read_bytes() for p in sorted(source.iterdir())
          if p.is_file() and p.name not in ("build-info.json", "units.json")}

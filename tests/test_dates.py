@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from twinned.dates import PartialDate, Precision
+from twinned.records.dates import PartialDate, Precision
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from twinned.describe import LABEL_PROPERTIES, SUBJECTS_FILE, Labels, SubjectIndex, subject_iris
-from twinned.store import LoadedRelease
+from twinned.build.releasestore import SUBJECTS_FILE
+from twinned.queries.describe import LABEL_PROPERTIES, Labels, SubjectIndex, subject_iris
+from twinned.store.release import LoadedRelease
 
 
 def test_the_subject_index_file_answers_as_the_store(release: LoadedRelease) -> None:

@@ -9,11 +9,11 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
-from twinned import queries as q
 from twinned.config import Settings
-from twinned.explore import example_text
-from twinned.server import create_app
-from twinned.store import LoadedRelease
+from twinned.queries import canned as q
+from twinned.store.release import LoadedRelease
+from twinned.web.explore import example_text
+from twinned.web.server import create_app
 
 HTML = {"accept": "text/html"}
 

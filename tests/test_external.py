@@ -17,11 +17,11 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from twinned import queries as q
 from twinned.cli import main
 from twinned.config import Settings
-from twinned.external import RemoteStore, bind_values, graph_url, strip_comments
-from twinned.store import load_release
+from twinned.queries import canned as q
+from twinned.store.external import RemoteStore, bind_values, graph_url, strip_comments
+from twinned.store.release import load_release
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
 
@@ -196,7 +196,7 @@ def test_graph_urls() -> None:
 
 
 def test_an_unreachable_store_is_a_503(built: Settings) -> None:
-    from twinned.external import StoreUnavailable
+    from twinned.store.external import StoreUnavailable
 
     store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", timeout=2)
     with pytest.raises(StoreUnavailable):

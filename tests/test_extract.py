@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from twinned.cli import main
-from twinned.extract import Draft, Extractor, Page, read_page
-from twinned.extract_draft import write_draft
-from twinned.extract_eval import Score, draft_facts, gold_facts, identify_by, score
-from twinned.records import load_records
-from twinned.vocab import load_vocabulary
+from twinned.extract.draft import write_draft
+from twinned.extract.eval import Score, draft_facts, gold_facts, identify_by, score
+from twinned.extract.pipeline import Draft, Extractor, Page, read_page
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

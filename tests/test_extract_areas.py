@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from twinned.extract_areas import AreaScheme
+from twinned.extract.areas import AreaScheme
 
 ROOT = Path(__file__).resolve().parents[1]
 

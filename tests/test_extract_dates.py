@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twinned.extract_dates import find_dates, numeric_order
+from twinned.extract.dates import find_dates, numeric_order
 
 
 def one(text: str, order: str | None = None) -> tuple[str, str, str | None]:

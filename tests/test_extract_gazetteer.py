@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from twinned.cli import main
-from twinned.extract import Extractor, read_page
-from twinned.extract_draft import write_draft
-from twinned.extract_names import NameMention
+from twinned.extract.draft import write_draft
+from twinned.extract.names import NameMention
+from twinned.extract.pipeline import Extractor, read_page
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRACT = ROOT.parent / "shared" / "data" / "wikidata-twin-cities"

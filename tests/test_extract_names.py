@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from twinned.extract_names import NameIndex, fold
-from twinned.records import load_gazetteer
-from twinned.vocab import load_vocabulary
+from twinned.extract.names import NameIndex, fold
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import load_gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from twinned.cli import main
-from twinned.extract import Extractor, read_page
-from twinned.extract_draft import write_draft
-from twinned.extract_eval import draft_facts, evaluate_page, gold_facts, pages_of, score
-from twinned.records import load_records
-from twinned.vocab import load_vocabulary
+from twinned.extract.draft import write_draft
+from twinned.extract.eval import draft_facts, evaluate_page, gold_facts, pages_of, score
+from twinned.extract.pipeline import Extractor, read_page
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "tests" / "pages"

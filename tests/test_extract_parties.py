@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from twinned.extract import Extractor, Page
-from twinned.extract_eval import draft_facts
+from twinned.extract.eval import draft_facts
+from twinned.extract.pipeline import Extractor, Page
 
 ROOT = Path(__file__).resolve().parents[1]
 

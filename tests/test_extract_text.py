@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twinned.extract_text import html_to_text, is_boilerplate, looks_like_html
+from twinned.extract.text import html_to_text, is_boilerplate, looks_like_html
 
 PAGE = """<!DOCTYPE html><html><head><title>Twin towns | Town</title><style>p { color: red }</style>
 <script>var x = "<p>not text</p>";</script></head><body>

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from twinned.extract_types import TypeScheme, find_documents
+from twinned.extract.types import TypeScheme, find_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +63,7 @@ def test_a_bare_head_is_the_broader_concept_and_unsure(scheme: TypeScheme) -> No
      ["Memorandum of Understanding"]),
 ])
 def test_titles_as_written(text: str, titles: list[str]) -> None:
-    from twinned.extract_dates import find_dates
+    from twinned.extract.dates import find_dates
 
     spans = [(d.start, d.end) for d in find_dates(text)]
     assert [d.title for d in find_documents(text, dates=spans)] == titles

@@ -19,9 +19,9 @@ from schemathesis.generation import GenerationMode
 from starlette.testclient import TestClient
 
 from twinned.config import Settings
-from twinned.hardening import SECURITY_HEADERS
-from twinned.server import site_app
-from twinned.store import LoadedRelease
+from twinned.store.release import LoadedRelease
+from twinned.web.hardening import SECURITY_HEADERS
+from twinned.web.server import site_app
 
 FUZZ = settings(deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))

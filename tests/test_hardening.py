@@ -12,9 +12,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from twinned.config import Settings
-from twinned.hardening import MAX_BODY_BYTES, MAX_URL_BYTES, SECURITY_HEADERS
-from twinned.server import site_app
-from twinned.store import load_release
+from twinned.store.release import load_release
+from twinned.web.hardening import MAX_BODY_BYTES, MAX_URL_BYTES, SECURITY_HEADERS
+from twinned.web.server import site_app
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from twinned.config import Settings
-from twinned.records import load_gazetteer
-from twinned.vocab import load_vocabulary
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import load_gazetteer
 
 ROOT = Path(__file__).resolve().parent.parent
 CKAN_PYTHON = ROOT / ".venv-ckan" / "bin" / "python"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from live_server import LiveServer, live_server
+
 from twinned.config import Settings
 
 TIMEOUT = 1.0
@@ -159,14 +159,14 @@ def test_path_tricks_are_refused_without_leaking_files(live: LiveServer, path: b
 class Canary(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         Canary.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/turtle")
         self.end_headers()
         self.wfile.write(b"<urn:a> <urn:b> <urn:c> .\n")
 
-    do_POST = do_GET  # noqa: N815
+    do_POST = do_GET
 
     def log_message(self, *args: object) -> None:
         pass

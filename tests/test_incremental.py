@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from twinned.build import build
+from twinned.build.incremental import UNITS_FILE
+from twinned.build.pipeline import build
+from twinned.build.releasestore import PARTS_DIR, STORE_DIR, unit_graph
 from twinned.config import load_settings
-from twinned.incremental import UNITS_FILE
-from twinned.releasestore import PARTS_DIR, STORE_DIR, unit_graph
 
 SEED = 20261203
 ROUNDS = 5

@@ -11,8 +11,8 @@ from pyld import jsonld as pyld
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from twinned import jsonld
 from twinned.config import Settings
+from twinned.rdf import jsonld
 
 BASE = "https://example.org/twinned/"
 TW = "https://w3id.org/twinned/def/"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import httpx
 import pyoxigraph as ox
 import pytest
+from live_server import live_server
 from rdflib import RDFS, Graph, Literal, URIRef
 from SPARQLWrapper import CSV, JSON, JSONLD, TURTLE, XML, QueryResult, SPARQLWrapper
 
-from live_server import live_server
 from twinned.config import Settings
 
 BASE = "https://w3id.org/twinned/"

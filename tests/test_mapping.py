@@ -8,9 +8,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
-from twinned.build import dataset_graph
+from twinned.build.pipeline import dataset_graph
 from twinned.config import load_settings
-from twinned.vocab import P, PQ, PS, TW, WD, WDT
+from twinned.rdf.vocab import PQ, PS, TW, WD, WDT, P
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/twinned/"

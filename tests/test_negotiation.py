@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from twinned.negotiation import (
-    ASK_OFFERS, FORMATS, GRAPH_OFFERS, HTML, JSONLD, NTRIPLES, RDFXML, RESOURCE_OFFERS,
-    SELECT_OFFERS, SPARQL_JSON, SPARQL_XML, SUFFIXES, TSV, TURTLE, CSV, by_name, negotiate,
-    parse_accept, prefers_html, quality,
+from twinned.rdf.negotiation import (
+    ASK_OFFERS,
+    CSV,
+    FORMATS,
+    GRAPH_OFFERS,
+    HTML,
+    JSONLD,
+    NTRIPLES,
+    RDFXML,
+    RESOURCE_OFFERS,
+    SELECT_OFFERS,
+    SPARQL_JSON,
+    SPARQL_XML,
+    SUFFIXES,
+    TSV,
+    TURTLE,
+    by_name,
+    negotiate,
+    parse_accept,
+    prefers_html,
+    quality,
 )
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"

@@ -11,9 +11,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from twinned.config import Settings
-from twinned.pictures import KIND, TYPES, Pictures, fold, kind_of_type
-from twinned.server import create_app
-from twinned.store import LoadedRelease
+from twinned.store.release import LoadedRelease
+from twinned.web.pictures import KIND, TYPES, Pictures, fold, kind_of_type
+from twinned.web.server import create_app
 
 BASE = "https://w3id.org/twinned/"
 PREFIXES = ("PREFIX tw: <https://w3id.org/twinned/def/>\n"
@@ -159,7 +159,7 @@ def test_the_atlas_read_from_the_dump_is_the_atlas_read_from_the_store(pictures:
                                                                      release: LoadedRelease) -> None:
     """The server reads the atlas from the release's N-Triples dump (fast); an external
     store gives it by scans of the store: the same places, partnerships and documents."""
-    from twinned.pictures import Atlas
+    from twinned.web.pictures import Atlas
 
     from_dump = pictures.atlas
     assert pictures.dump is not None and pictures.dump.is_file()

@@ -15,11 +15,11 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
-from twinned.catalog import KEYWORDS
+from twinned.build.catalog import KEYWORDS
 from twinned.config import Settings
-from twinned.pages import Addresses
-from twinned.server import create_app
-from twinned.store import load_release
+from twinned.store.release import load_release
+from twinned.web.pages import Addresses
+from twinned.web.server import create_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 SCHEMA = "https://schema.org/"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import copy_project
 from live_server import LiveServer, free_port, live_server
-from twinned import processes as mp
+
 from twinned.cli import main
 from twinned.config import load_settings
-from twinned.reloading import pid_file
+from twinned.web import processes as mp
+from twinned.web.reloading import pid_file
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 

@@ -7,15 +7,15 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import copy_project
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, RDF, SKOS, TIME, XSD
 
-from conftest import copy_project
-from twinned.build import dataset_graph
+from twinned.build.pipeline import dataset_graph
 from twinned.config import Settings, load_settings
-from twinned.dates import PartialDate
-from twinned.qualified import QUALIFIERS, QualifiedDate, earliest, quickstatements_cells, wikidata_start
-from twinned.vocab import CIRCA, PQ, PQV, TW, WIKIBASE
+from twinned.rdf.vocab import CIRCA, PQ, PQV, TW, WIKIBASE
+from twinned.records.dates import PartialDate
+from twinned.records.qualified import QUALIFIERS, QualifiedDate, earliest, quickstatements_cells, wikidata_start
 
 ROOT = Path(__file__).resolve().parent.parent
 DQ = "https://w3id.org/twinned/def/date-qualifiers/"
@@ -184,16 +184,16 @@ def test_a_firm_date_beats_a_bound_on_the_same_day() -> None:
     (None, 1997, True),
 ])
 def test_the_diff_compares_a_qualified_start_as_what_it_says(qualifier: str | None, year: int, agree: bool) -> None:
-    from twinned import wikidata as wd
+    from twinned.wikidata import compare as wd
 
     ours = QualifiedDate(PartialDate.parse("1997-05-14"), qualifier)
     assert wd.agrees_qualified(ours, wd.WikidataTime(f"{year}-01-01T00:00:00Z", 9)) is agree
 
 
 def test_the_diff_and_quickstatements_carry_the_qualifier(tmp_path: Path) -> None:
-    from twinned import wikidata as wd
-    from twinned.records import load_records
-    from twinned.vocab import load_vocabulary
+    from twinned.rdf.vocab import load_vocabulary
+    from twinned.records.load import load_records
+    from twinned.wikidata import compare as wd
 
     project = copy_project(tmp_path / "project")
     _tampere_with(project, "not-before", "1997-05-14")
@@ -210,8 +210,8 @@ def test_the_diff_and_quickstatements_carry_the_qualifier(tmp_path: Path) -> Non
 def test_pages_and_the_timeline_show_the_qualifier(built: Settings) -> None:
     from starlette.testclient import TestClient
 
-    from twinned.server import site_app
-    from twinned.store import load_release
+    from twinned.store.release import load_release
+    from twinned.web.server import site_app
 
     html = {"Accept": "text/html"}
     with TestClient(site_app(built, load_release(built.output_dir.resolve()), query_workers=1)) as client:
@@ -229,7 +229,7 @@ def test_canned_queries_give_each_qualified_date_its_qualifier(tmp_path: Path) -
     queries that publish it (documents, partnerships, partners, signed-between)."""
     import pyoxigraph as ox
 
-    from twinned import queries as q
+    from twinned.queries import canned as q
 
     project = copy_project(tmp_path / "project")
     _tampere_with(project, "circa", "1997")

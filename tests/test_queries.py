@@ -18,13 +18,13 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from twinned import queries as q
 from twinned.cli import main
 from twinned.config import Settings
 from twinned.errors import InputError
-from twinned.records import load_records
-from twinned.store import LoadedRelease, open_store
-from twinned.vocab import load_vocabulary
+from twinned.queries import canned as q
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import load_records
+from twinned.store.release import LoadedRelease, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

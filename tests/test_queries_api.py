@@ -16,11 +16,11 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
-from twinned import queries as q
 from twinned.config import Settings
-from twinned.queries_api import routes
-from twinned.server import create_app
-from twinned.store import load_release
+from twinned.queries import canned as q
+from twinned.store.release import load_release
+from twinned.web.queries_api import routes
+from twinned.web.server import create_app
 
 BASE = "https://w3id.org/twinned/"
 WD = "http://www.wikidata.org/entity/"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from twinned.errors import InputError
-from twinned.records import load_records
-from twinned.vocab import load_vocabulary
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import load_records
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,12 +8,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from twinned.config import Settings
-from twinned.releasestore import (
-    ONTOLOGY_GRAPH, PARTS_DIR, STORE_DIR, UNIT_PREFIX, ReadOnlyStore, catalog_graph_name, in_use, is_local,
+from twinned.build.releasestore import (
+    ONTOLOGY_GRAPH,
+    PARTS_DIR,
+    STORE_DIR,
+    UNIT_PREFIX,
+    ReadOnlyStore,
+    catalog_graph_name,
+    in_use,
+    is_local,
     unit_graph,
 )
-from twinned.store import load_release
+from twinned.config import Settings
+from twinned.store.release import load_release
 
 
 def _triples(store: ox.Store, graph: object) -> set[ox.Triple]:
@@ -88,9 +95,9 @@ def test_a_release_a_process_reads_is_not_pruned(project: Path) -> None:
     import gc
     from dataclasses import replace
 
-    from twinned.build import build
+    from twinned.build.pipeline import build
+    from twinned.build.publishing import KEEP_RELEASES
     from twinned.config import load_settings
-    from twinned.publishing import KEEP_RELEASES
 
     settings = load_settings(project, env={})
     city = project / "data" / "cities" / "kosice.yaml"

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import copy_project
 from live_server import LiveServer, live_server
+
 from twinned.cli import main
 from twinned.config import load_settings
 from twinned.errors import PublishError
-from twinned.reloading import pid_file, signal_reload
+from twinned.web.reloading import pid_file, signal_reload
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 MEMBERSHIP = "https://w3id.org/twinned/membership/kaunas/ubc"

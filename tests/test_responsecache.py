@@ -4,6 +4,7 @@ from memory (200, 304, HEAD), and what always reaches the app."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -14,9 +15,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from twinned.config import Settings
-from twinned.responsecache import ResponseCache, cacheable
-from twinned.server import create_app
-from twinned.store import load_release
+from twinned.store.release import load_release
+from twinned.web.responsecache import ResponseCache, cacheable
+from twinned.web.server import create_app
 
 PUBLIC = "public, max-age=60"
 

@@ -23,10 +23,10 @@ from starlette.testclient import TestClient
 
 from twinned.config import Settings, load_settings
 from twinned.errors import InputError
-from twinned.rootpath import strip
-from twinned.server import site_app
-from twinned.static_export import export_static
-from twinned.store import load_release
+from twinned.store.release import load_release
+from twinned.web.rootpath import strip
+from twinned.web.server import site_app
+from twinned.web.static_export import export_static
 
 ROOT = "/twinned"
 ATTRIBUTE = re.compile(r'\s(?:href|src|action)="(/[^"]*)"')

@@ -16,9 +16,9 @@ from starlette.testclient import TestClient
 
 from twinned.config import Settings
 from twinned.httperrors import Forbidden
-from twinned.pages import Addresses
-from twinned.server import FILES, create_app
-from twinned.store import load_release
+from twinned.store.release import load_release
+from twinned.web.pages import Addresses
+from twinned.web.server import FILES, create_app
 
 BASE = "https://w3id.org/twinned/"
 TW = BASE + "def/"

@@ -28,10 +28,10 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-from twinned.build import dataset_graph
+from twinned.build.pipeline import dataset_graph
 from twinned.config import load_settings
-from twinned.validation import Report, Result, load_shapes, validate_graph, validate_graph_reference
-from twinned.vocab import TW, schemes_graph
+from twinned.rdf.vocab import TW, schemes_graph
+from twinned.validation.engine import Report, Result, load_shapes, validate_graph, validate_graph_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "shapes"
@@ -148,7 +148,7 @@ def _future_report(value: Literal, shapes: Graph) -> Report:
 
 
 def test_this_year_and_month_are_not_in_the_future(shapes: Graph) -> None:
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     for value in (
         Literal(f"{today.year:04d}", datatype=XSD.gYear),
         Literal(f"{today.year:04d}-{today.month:02d}", datatype=XSD.gYearMonth),
@@ -159,7 +159,7 @@ def test_this_year_and_month_are_not_in_the_future(shapes: Graph) -> None:
 
 
 def test_next_year_is_in_the_future(shapes: Graph) -> None:
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     for value in (
         Literal(f"{today.year + 1:04d}", datatype=XSD.gYear),
         Literal(f"{today.year + 1:04d}-01", datatype=XSD.gYearMonth),

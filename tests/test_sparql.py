@@ -20,9 +20,9 @@ from starlette.testclient import TestClient
 
 from twinned import httperrors as he
 from twinned.config import Settings
-from twinned.server import create_app
-from twinned.sparql import QueryPool, QueryRequest, check_query, execute, keywords, load_store
-from twinned.store import load_release
+from twinned.queries.sparql import QueryPool, QueryRequest, check_query, execute, keywords, load_store
+from twinned.store.release import load_release
+from twinned.web.server import create_app
 
 BASE = "https://w3id.org/twinned/"
 PREFIXES = "PREFIX tw: <https://w3id.org/twinned/def/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

@@ -8,12 +8,12 @@ import functools
 import hashlib
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
-import threading
-import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,13 +29,18 @@ from starlette.testclient import TestClient
 from twinned.cli import main
 from twinned.config import Settings
 from twinned.errors import PublishError
-from twinned.negotiation import RESOURCE_OFFERS, negotiate
-from twinned.queries_api import routes as query_routes
-from twinned.server import create_app
-from twinned.static_export import (
-    EXTENSION_TYPES, MARKER, export_static, nginx_http_conf, relink, site_prefix,
+from twinned.rdf.negotiation import RESOURCE_OFFERS, negotiate
+from twinned.store.release import load_release
+from twinned.web.queries_api import routes as query_routes
+from twinned.web.server import create_app
+from twinned.web.static_export import (
+    EXTENSION_TYPES,
+    MARKER,
+    export_static,
+    nginx_http_conf,
+    relink,
+    site_prefix,
 )
-from twinned.store import load_release
 
 PREFIX = "/twinned"  # the path of the default base URI, https://w3id.org/twinned/
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

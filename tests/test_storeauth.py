@@ -16,9 +16,7 @@ from nginx import nginx_command
 from test_external import OXIGRAPH, Oxigraph, _stop, _wait
 
 from twinned.config import Settings
-from twinned.external import RemoteStore, StoreError, push_release
-from twinned.store import load_release
-from twinned.storeauth import (
+from twinned.store.auth import (
     ChallengeAuth,
     Credentials,
     CredentialsError,
@@ -27,6 +25,8 @@ from twinned.storeauth import (
     find_credentials,
     store_auth,
 )
+from twinned.store.external import RemoteStore, StoreError, push_release
+from twinned.store.release import load_release
 
 SECRET = "s3cret-Pa55"
 
@@ -146,7 +146,7 @@ def test_a_wrong_basic_password_is_refused_without_echo(built: Settings, guarded
 
 
 def test_an_access_token_echoed_by_a_store_is_scrubbed() -> None:
-    from twinned.external import _refusal
+    from twinned.store.external import _refusal
 
     request = httpx.Request("PUT", "http://h/store?access-token=T0kenSecret&graph=urn%3Ag")
     response = httpx.Response(403, text="no write with access-token=T0kenSecret to urn:g", request=request)

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT, SHARED
 
-from twinned.build import build
+from twinned.build.pipeline import build
 from twinned.cli import main
 from twinned.config import load_settings
+from twinned.records.world_import import read_links, read_nodes
 from twinned.synthetic import SYNTHETIC_QID_BASE, synthetic_extract
-from twinned.wikidata_import import read_links, read_nodes
-
-from conftest import ROOT, SHARED
 
 EXTRACT = SHARED / "data" / "wikidata-twin-cities"
 # CI has ../shared beside the project: there, a missing extract fails rather than skips

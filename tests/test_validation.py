@@ -12,11 +12,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from twinned.build import dataset_graph
+from twinned.build.pipeline import dataset_graph
 from twinned.cli import main
 from twinned.config import load_settings
 from twinned.errors import ShapesError
-from twinned.validation import (
+from twinned.validation.engine import (
     load_shapes,
     validate_graph,
     validate_graph_reference,
@@ -213,7 +213,7 @@ def test_a_dump_the_caller_has_replaces_the_stores(tmp_path: Path) -> None:
 def test_forked_sparql_constraints_give_the_same_report(shapes: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a large graph the SPARQL constraints run in a forked process beside the core
     engine: the same report as in place."""
-    from twinned import validation
+    from twinned.validation import engine as validation
 
     _records, graph = dataset_graph(load_settings(ROOT, env={}))
     in_place = validate_graph(graph, shapes)

@@ -20,10 +20,10 @@ from live_server import LiveServer, live_server
 from test_external import assert_canned_queries_match, cases
 from virtuoso_server import Virtuoso, virtuoso_server
 
-from twinned import queries as q
 from twinned.config import Settings
-from twinned.external import RemoteStore, release_named_graphs
-from twinned.store import load_release
+from twinned.queries import canned as q
+from twinned.store.external import RemoteStore, release_named_graphs
+from twinned.store.release import load_release
 
 pytestmark = pytest.mark.slow
 
@@ -227,7 +227,7 @@ def test_a_partial_answer_is_a_timeout(loaded: Virtuoso) -> None:
     """Virtuoso stopped by its own limit answers 200 with what it found so far and an
     X-SQL-State header: twinned refuses the partial answer."""
     from twinned import httperrors as he
-    from twinned.external import _check
+    from twinned.store.external import _check
 
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     for limit in ("500", "2000", "5000"):  # a busy machine may stop it before it has a partial answer

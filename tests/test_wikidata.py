@@ -7,10 +7,9 @@ the endpoint's failures, the QuickStatements export, and the published pages
 
 from __future__ import annotations
 
-import dataclasses
-
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -21,17 +20,17 @@ from typing import Any
 import pytest
 import yaml
 from starlette.testclient import TestClient
+from wikidata_servers import Answer, closed_port_url, oxigraph_endpoint, stub_endpoint
 
 from twinned import __version__
-from twinned import wikidata as wd
-from twinned import wikidata_client as wc
 from twinned.cli import main
 from twinned.config import Settings
-from twinned.dates import PartialDate
-from twinned.server import create_app
-from twinned.store import load_release
-from twinned.wikidata_api import routes
-from wikidata_servers import Answer, closed_port_url, oxigraph_endpoint, stub_endpoint
+from twinned.records.dates import PartialDate
+from twinned.store.release import load_release
+from twinned.web.server import create_app
+from twinned.web.wikidata_api import routes
+from twinned.wikidata import client as wc
+from twinned.wikidata import compare as wd
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRACT = ROOT.parent / "shared" / "data" / "wikidata-twin-cities"
@@ -44,7 +43,7 @@ def no_real_wikidata(monkeypatch: pytest.MonkeyPatch) -> None:
     """Should a test forget --endpoint, it fails on loopback instead of calling Wikidata."""
     closed = closed_port_url()
     monkeypatch.setattr(wc, "WIKIDATA_SPARQL", closed)
-    monkeypatch.setattr("twinned.cli_wikidata.WIKIDATA_SPARQL", closed)
+    monkeypatch.setattr("twinned.cli.wikidata.WIKIDATA_SPARQL", closed)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wikidata_servers import closed_port_url, oxigraph_endpoint
 
-from twinned import wikidata_client as wc
 from twinned.cli import main
 from twinned.config import load_settings
-from twinned.linking import name_forms, sparql_literal
-from twinned.names import fold, overlaps, same
-from twinned.records import load_records
-from twinned.vocab import load_vocabulary
-from wikidata_servers import closed_port_url, oxigraph_endpoint
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import load_records
+from twinned.records.names import fold, overlaps, same
+from twinned.wikidata import client as wc
+from twinned.wikidata.linking import name_forms, sparql_literal
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRACT = ROOT.parent / "shared" / "data" / "wikidata-twin-cities"
@@ -30,7 +30,7 @@ EXTRACT = ROOT.parent / "shared" / "data" / "wikidata-twin-cities"
 def no_real_wikidata(monkeypatch: pytest.MonkeyPatch) -> None:
     closed = closed_port_url()
     monkeypatch.setattr(wc, "WIKIDATA_SPARQL", closed)
-    monkeypatch.setattr("twinned.cli_wikidata.WIKIDATA_SPARQL", closed)
+    monkeypatch.setattr("twinned.cli.wikidata.WIKIDATA_SPARQL", closed)
 
 
 @pytest.fixture(scope="module")

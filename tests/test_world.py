@@ -4,28 +4,27 @@ real Wikidata twin-city extract, merged with the curated records, built and serv
 from __future__ import annotations
 
 import csv
-import os
 import json
+import os
 import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import SHARED, copy_project
 from rdflib import Graph, Literal
 from rdflib.namespace import SH
 from starlette.testclient import TestClient
 
-from twinned.build import build, is_stale
+from twinned.build.pipeline import build, is_stale
 from twinned.cli import main
 from twinned.config import Settings, load_settings
 from twinned.errors import InputError
-from twinned.records import load_records
-from twinned.server import create_app
-from twinned.store import load_release
-from twinned.vocab import load_vocabulary
-from twinned.wikidata_import import Node, assign_keys, slug
-
-from conftest import SHARED, copy_project
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import load_records
+from twinned.records.world_import import Node, assign_keys, slug
+from twinned.store.release import load_release
+from twinned.web.server import create_app
 
 EXTRACT = SHARED / "data" / "wikidata-twin-cities"
 BASE = "https://w3id.org/twinned/"

@@ -117,7 +117,7 @@ def stub_endpoint(*answers: Answer) -> Iterator[StubEndpoint]:
     stub = StubEndpoint(list(answers))
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             stub.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
             answer = stub.answers[min(len(stub.seen), len(stub.answers)) - 1]
             self.send_response(answer.status)
@@ -127,9 +127,9 @@ def stub_endpoint(*answers: Answer) -> Iterator[StubEndpoint]:
             self.end_headers()
             self.wfile.write(answer.body)
 
-        do_POST = do_GET  # noqa: N815
+        do_POST = do_GET
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from twinned.errors import InputError, Problem
 
 DEFAULT_BASE_URI = "https://w3id.org/twinned/"
 # the ADMS publisher types (http://purl.org/adms/publishertype/...), for the catalogue's dct:type

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .errors import TwinnedError
+from twinned.errors import TwinnedError
 
 
 class HTTPProblem(TwinnedError):

@@ -31,12 +31,20 @@ from typing import Any
 
 import yaml
 
-from .config import Settings
-from .errors import InputError, Problem
-from .records import Partnership, Records, load_records
-from .vocab import load_vocabulary
-from .wikidata_import import (
-    DEFAULT_FROM, LINK_COLUMNS, LINKS, NODE_COLUMNS, NODES, Node, assign_keys, import_wikidata, read_links,
+from twinned.config import Settings
+from twinned.errors import InputError, Problem
+from twinned.rdf.vocab import load_vocabulary
+from twinned.records.load import Partnership, Records, load_records
+from twinned.records.world_import import (
+    DEFAULT_FROM,
+    LINK_COLUMNS,
+    LINKS,
+    NODE_COLUMNS,
+    NODES,
+    Node,
+    assign_keys,
+    import_wikidata,
+    read_links,
     read_nodes,
 )
 
@@ -229,7 +237,7 @@ def generate_world(settings: Settings, target: Path, scale: int, *, seed: int = 
         raise InputError([Problem("--scale", 0, "scale", f"a whole number from 1 to {MAX_SCALE}, not {scale}")])
     if target.exists() and any(target.iterdir()):
         raise InputError([Problem(str(target), 0, "directory", "a new or empty directory")])
-    from .wikidata import default_extract
+    from twinned.records.extract_files import default_extract
 
     source = source or settings.wikidata_extract or default_extract(settings.project_dir) \
         or settings.project_dir / DEFAULT_FROM
@@ -254,7 +262,7 @@ def generate_world(settings: Settings, target: Path, scale: int, *, seed: int = 
     _write_publishers(target, settings.data_dir, records, all_nodes, chosen, rng)
     progress("importing the synthetic extract")
     import_wikidata(target / "data", target / "ontology", target / "extract", progress)
-    from .world import counts
+    from twinned.records.world import counts
 
     numbers = counts(load_records(target / "data", load_vocabulary(target / "ontology")))
     return Generated(numbers["cities"], numbers["partnerships"], numbers["curated_partnerships"],
