@@ -102,7 +102,7 @@ def load_settings(
         try:
             table = tomllib.loads(path.read_text("utf-8")).get("twinned", {})
         except tomllib.TOMLDecodeError as exc:
-            raise InputError([Problem(str(path), getattr(exc, "lineno", 0), "toml", str(exc))])
+            raise InputError([Problem(str(path), getattr(exc, "lineno", 0), "toml", str(exc))]) from exc
         for key, value in table.items():
             if key not in _TYPES or key == "project_dir":
                 raise InputError(

@@ -71,7 +71,7 @@ def great_circle(a: LonLat, b: LonLat, step: float = 3.0) -> list[Line]:
             v = va
         else:
             wa, wb = math.sin((1 - t) * omega) / math.sin(omega), math.sin(t * omega) / math.sin(omega)
-            v = tuple(wa * x + wb * y for x, y in zip(va, vb, strict=True))  # type: ignore[assignment]
+            v = (wa * va[0] + wb * vb[0], wa * va[1] + wb * vb[1], wa * va[2] + wb * vb[2])
         lon = math.degrees(math.atan2(v[1], v[0]))
         lat = math.degrees(math.atan2(v[2], math.hypot(v[0], v[1])))
         points.append((lon, lat))

@@ -8,6 +8,9 @@ GRAPH); see releasestore.py.
 pyoxigraph's ``Store`` that descriptions, pages, canned queries and the SPARQL endpoint
 use. An external SPARQL endpoint stands in for the embedded store through the same
 seam (``external.RemoteStore``, docs/external-store.md).
+
+Opening a release needs nothing of the build: building ``dist/`` when it is missing or
+stale is ``build.current.ensure_built``, called by the CLI before it opens a release.
 """
 
 from __future__ import annotations
@@ -16,25 +19,37 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
 import pyoxigraph as ox
 
-from twinned.build.releasestore import BUILD_INFO, ONTOLOGY_GRAPH, STORE_DIR, ReadOnlyStore
-from twinned.config import Settings
-from twinned.errors import PublishError
+from twinned.build.releasestore import (
+    BUILD_INFO,
+    ONTOLOGY_GRAPH,
+    STORE_DIR,
+    GraphName,
+    QueryOptions,
+    QueryResult,
+    ReadOnlyStore,
+    Term,
+)
 
+__all__ = ["GraphName", "GraphStore", "LoadedRelease", "QueryOptions", "QueryResult", "Term",
+           "load_release", "remote_opener"]
 
 class GraphStore(Protocol):
-    """What the site asks of a store (pyoxigraph's Store API, the subset in use)."""
+    """What the site asks of a store: the subset of pyoxigraph's ``Store`` API in use
+    (the same names, so a ``pyoxigraph.Store`` is one)."""
 
-    def query(self, query: str, **options: Any) -> Any:
-        """``QuerySolutions``, ``QueryBoolean`` or an iterable of ``Triple``; options:
-        ``substitutions``, ``default_graph``, ``named_graphs``."""
+    def query(self, query: str, /, **options: Unpack[QueryOptions]) -> QueryResult:
+        """Solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
         ...
 
-    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
-                          graph_name: Any = None) -> Iterator[ox.Quad]: ...
+    def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
+                          predicate: ox.NamedNode | None, object: Term | None,
+                          graph_name: GraphName | None = None) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (None matches anything)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +57,7 @@ class LoadedRelease:
     """A release directory and the store that holds it (in memory, or an external one)."""
 
     directory: Path
-    store: Any  # a GraphStore: releasestore.ReadOnlyStore, pyoxigraph.Store, or external.RemoteStore
+    store: GraphStore  # releasestore.ReadOnlyStore, pyoxigraph.Store, or external.RemoteStore
     info: dict[str, object]
     opener: Callable[[Path], LoadedRelease] | None = field(default=None, compare=False, repr=False)
 
@@ -81,19 +96,3 @@ def remote_opener(endpoint: str, **options: Any) -> Callable[[Path], LoadedRelea
         return LoadedRelease(directory.resolve(), store, info, open_release)
 
     return open_release
-
-
-def ensure_built(settings: Settings) -> Path:
-    """Build when dist/ is missing or stale; return the current release directory."""
-    from twinned.build.pipeline import build, is_stale  # (serving a built release needs none of the build)
-
-    if is_stale(settings):
-        build(settings)
-    dist = settings.output_dir
-    if not (dist / BUILD_INFO).exists():
-        raise PublishError(f"{dist} holds no release; run 'twinned build'")
-    return dist.resolve()
-
-
-def open_store(settings: Settings) -> LoadedRelease:
-    return load_release(ensure_built(settings))
