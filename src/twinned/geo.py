@@ -24,6 +24,7 @@ from typing import Any
 
 LonLat = tuple[float, float]
 Line = list[LonLat]
+TopoJSON = dict[str, Any]  # a parsed TopoJSON document (json.load types it no better)
 
 # -- the Equal Earth projection (Šavrič, Patterson & Jenny 2018) -------------------------------
 
@@ -104,7 +105,7 @@ class Outline:
     borders: tuple[Line, ...]
 
 
-def _decode_arcs(topology: dict[str, Any]) -> list[Line]:
+def _decode_arcs(topology: TopoJSON) -> list[Line]:
     scale = topology.get("transform", {}).get("scale", (1, 1))
     shift = topology.get("transform", {}).get("translate", (0, 0))
     quantized = "transform" in topology
@@ -145,14 +146,14 @@ def cut_ring(ring: Line) -> list[Line]:
     return pieces
 
 
-def _polygons(geometry: dict[str, Any]) -> Iterator[list[list[int]]]:
+def _polygons(geometry: TopoJSON) -> Iterator[list[list[int]]]:
     if geometry.get("type") == "Polygon":
         yield geometry["arcs"]
     elif geometry.get("type") == "MultiPolygon":
         yield from geometry["arcs"]
 
 
-def outline_from_topojson(topology: dict[str, Any]) -> Outline:
+def outline_from_topojson(topology: TopoJSON) -> Outline:
     """Land rings from the ``land`` object; borders from the arcs that two different
     countries of the ``countries`` object share (each drawn once)."""
     arcs = _decode_arcs(topology)

@@ -87,7 +87,8 @@ def load_release(directory: Path) -> LoadedRelease:
 def remote_opener(endpoint: str, **options: Any) -> Callable[[Path], LoadedRelease]:
     """Opens a release whose graphs are served by an external SPARQL endpoint (the release
     directory still gives the dumps, the catalogue files and build-info.json). ``options``
-    go to ``external.RemoteStore``: default_graph, named_graphs, timeout, auth."""
+    go to ``external.RemoteStore``: default_graph, named_graphs, timeout, auth (Any: they
+    are its keyword arguments, typed there)."""
     from twinned.store.external import RemoteStore
 
     def open_release(directory: Path) -> LoadedRelease:
