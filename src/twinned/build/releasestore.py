@@ -26,7 +26,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypedDict, Unpack
+from typing import Protocol, TypedDict, Unpack
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -47,13 +47,29 @@ QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 
 class QueryOptions(TypedDict, total=False):
-    """The options of ``pyoxigraph.Store.query`` a store must take (``store.GraphStore``)."""
+    """The options of ``pyoxigraph.Store.query`` a store must take (``GraphStore``)."""
 
     base_iri: str | None
     use_default_graph_as_union: bool
     default_graph: GraphName | list[GraphName] | None
     named_graphs: list[ox.NamedNode | ox.BlankNode] | None
     substitutions: dict[ox.Variable, Term] | None
+
+
+class GraphStore(Protocol):
+    """What the site asks of a store: the subset of pyoxigraph's ``Store`` API in use
+    (the same names, so a ``pyoxigraph.Store`` is one; so are ``ReadOnlyStore`` and
+    ``store.external.RemoteStore``). ``LoadedRelease.store`` is one."""
+
+    def query(self, query: str, /, **options: Unpack[QueryOptions]) -> QueryResult:
+        """Solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+        ...
+
+    def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
+                          predicate: ox.NamedNode | None, object: Term | None,
+                          graph_name: GraphName | None = None) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (None matches anything)."""
+        ...
 
 
 def catalog_graph_name(base: str) -> ox.NamedNode:
@@ -98,7 +114,7 @@ def in_use(release: Path) -> bool:
 class ReadOnlyStore:
     """A release's ``store/`` opened read-only, once in each process that uses it: a
     process forked after the first use opens its own (a RocksDB handle must not cross a
-    fork). Offers what the site asks of a store (``store.GraphStore``)."""
+    fork). Offers what the site asks of a store (``GraphStore``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

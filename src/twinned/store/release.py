@@ -7,7 +7,9 @@ GRAPH); see releasestore.py.
 ``GraphStore`` is the seam between the site and its store: the two methods of
 pyoxigraph's ``Store`` that descriptions, pages, canned queries and the SPARQL endpoint
 use. An external SPARQL endpoint stands in for the embedded store through the same
-seam (``external.RemoteStore``, docs/external-store.md).
+seam (``external.RemoteStore``, docs/external-store.md). The protocol is defined in
+``build.releasestore`` (so that queries/, below this layer, can name it too) and
+exported here with the types of its options.
 
 Opening a release needs nothing of the build: building ``dist/`` when it is missing or
 stale is ``build.current.ensure_built``, called by the CLI before it opens a release.
@@ -16,10 +18,10 @@ stale is ``build.current.ensure_built``, called by the CLI before it opens a rel
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, Unpack
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -28,6 +30,7 @@ from twinned.build.releasestore import (
     ONTOLOGY_GRAPH,
     STORE_DIR,
     GraphName,
+    GraphStore,
     QueryOptions,
     QueryResult,
     ReadOnlyStore,
@@ -36,20 +39,6 @@ from twinned.build.releasestore import (
 
 __all__ = ["GraphName", "GraphStore", "LoadedRelease", "QueryOptions", "QueryResult", "Term",
            "load_release", "remote_opener"]
-
-class GraphStore(Protocol):
-    """What the site asks of a store: the subset of pyoxigraph's ``Store`` API in use
-    (the same names, so a ``pyoxigraph.Store`` is one)."""
-
-    def query(self, query: str, /, **options: Unpack[QueryOptions]) -> QueryResult:
-        """Solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
-        ...
-
-    def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
-                          predicate: ox.NamedNode | None, object: Term | None,
-                          graph_name: GraphName | None = None) -> Iterator[ox.Quad]:
-        """The quads matching a pattern (None matches anything)."""
-        ...
 
 
 @dataclass(frozen=True)
