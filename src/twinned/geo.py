@@ -105,7 +105,8 @@ class Outline:
     borders: tuple[Line, ...]
 
 
-def _decode_arcs(topology: TopoJSON) -> list[Line]:
+def decode_arcs(topology: TopoJSON) -> list[Line]:
+    """A TopoJSON topology's arcs as lines of (lon, lat) (delta-decoded and unquantized)."""
     scale = topology.get("transform", {}).get("scale", (1, 1))
     shift = topology.get("transform", {}).get("translate", (0, 0))
     quantized = "transform" in topology
@@ -120,7 +121,8 @@ def _decode_arcs(topology: TopoJSON) -> list[Line]:
     return arcs
 
 
-def _ring(arcs: list[Line], indices: Iterable[int]) -> Line:
+def ring_line(arcs: list[Line], indices: Iterable[int]) -> Line:
+    """One ring of a polygon: its arcs joined (a negative index is an arc reversed)."""
     ring: Line = []
     for i in indices:
         arc = arcs[i] if i >= 0 else arcs[~i][::-1]
@@ -146,7 +148,8 @@ def cut_ring(ring: Line) -> list[Line]:
     return pieces
 
 
-def _polygons(geometry: TopoJSON) -> Iterator[list[list[int]]]:
+def polygon_rings(geometry: TopoJSON) -> Iterator[list[list[int]]]:
+    """The polygons of a (Multi)Polygon geometry, each as its rings' arc indices."""
     if geometry.get("type") == "Polygon":
         yield geometry["arcs"]
     elif geometry.get("type") == "MultiPolygon":
@@ -156,12 +159,12 @@ def _polygons(geometry: TopoJSON) -> Iterator[list[list[int]]]:
 def outline_from_topojson(topology: TopoJSON) -> Outline:
     """Land rings from the ``land`` object; borders from the arcs that two different
     countries of the ``countries`` object share (each drawn once)."""
-    arcs = _decode_arcs(topology)
+    arcs = decode_arcs(topology)
     land = [piece for g in topology["objects"]["land"]["geometries"]
-            for polygon in _polygons(g) for ring in polygon for piece in cut_ring(_ring(arcs, ring))]
+            for polygon in polygon_rings(g) for ring in polygon for piece in cut_ring(ring_line(arcs, ring))]
     users: dict[int, set[int]] = {}
     for n, g in enumerate(topology["objects"]["countries"]["geometries"]):
-        for polygon in _polygons(g):
+        for polygon in polygon_rings(g):
             for ring in polygon:
                 for i in ring:
                     users.setdefault(i if i >= 0 else ~i, set()).add(n)
