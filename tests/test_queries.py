@@ -18,13 +18,14 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from twinned.build.current import ensure_built
 from twinned.cli import main
 from twinned.config import Settings
 from twinned.errors import InputError
 from twinned.queries import canned as q
 from twinned.rdf.vocab import load_vocabulary
 from twinned.records.load import load_records
-from twinned.store.release import LoadedRelease, open_store
+from twinned.store.release import LoadedRelease, load_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -35,7 +36,7 @@ KOSICE, KAUNAS, OSTRAVA = "Q25409", "Q4115712", "Q8385"
 
 @pytest.fixture(scope="session")
 def release(built: Settings) -> LoadedRelease:
-    return open_store(built)
+    return load_release(ensure_built(built))
 
 
 @pytest.fixture(scope="session")

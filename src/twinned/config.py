@@ -76,6 +76,7 @@ _TYPES = {f.name: f.type for f in fields(Settings)}
 
 
 def _coerce(name: str, value: Any, origin: str) -> Any:
+    # Any: a TOML, environment or flag value in, the type of one Settings field out
     kind = str(_TYPES[name])
     try:
         if "Path" in kind:
@@ -92,17 +93,17 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
 def load_settings(
     project_dir: Path | str = ".",
     env: Mapping[str, str] | None = None,
-    **overrides: Any,
+    **overrides: Any,  # the flags of every command, each of its setting's type
 ) -> Settings:
     """Build the settings for one run. ``overrides`` are CLI flags (None = not given)."""
     project = Path(project_dir)
-    values: dict[str, Any] = {"project_dir": project}
+    values: dict[str, Any] = {"project_dir": project}  # (Settings(**values) takes each field's type)
     path = project / PROJECT_FILE
     if path.exists():
         try:
             table = tomllib.loads(path.read_text("utf-8")).get("twinned", {})
         except tomllib.TOMLDecodeError as exc:
-            raise InputError([Problem(str(path), getattr(exc, "lineno", 0), "toml", str(exc))])
+            raise InputError([Problem(str(path), getattr(exc, "lineno", 0), "toml", str(exc))]) from exc
         for key, value in table.items():
             if key not in _TYPES or key == "project_dir":
                 raise InputError(

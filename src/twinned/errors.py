@@ -1,11 +1,40 @@
 """Typed errors. They carry what a user needs; only the edges (CLI, HTTP) turn
 them into messages and exit codes.
 
-    TwinnedError
-    ├── InputError          records or settings are wrong (exit 2); holds every Problem
-    ├── NotConformant       the graph fails its SHACL shapes (exit 1)
-    ├── ShapesError         the SHACL shapes themselves are broken (exit 2)
-    └── PublishError        dist/ could not be written (exit 2)
+Every error twinned raises on purpose, wherever it is defined (module in brackets when
+not here; tests/test_errors.py keeps this tree equal to the classes' real one):
+
+    TwinnedError                    exit 2 unless a subclass says otherwise
+    ├── InputError                  exit 2, records or settings are wrong; holds every Problem
+    ├── NotConformant               exit 1, the graph fails its SHACL shapes
+    ├── ShapesError                 exit 2, the SHACL shapes themselves are broken
+    ├── PublishError                exit 2, dist/ could not be written
+    ├── CredentialsError            exit 2, credentials missing or misplaced [store.auth]
+    ├── StoreError                  exit 2, the external store failed a request [store.external]
+    ├── EndpointError               exit 2, the Wikidata endpoint did not answer [wikidata.client]
+    ├── LinkError                   exit 2, no QID link can be chosen or written [wikidata.linking]
+    ├── ParameterError              exit 2, a canned query's parameter is wrong (HTTP 400) [queries.canned]
+    ├── QueryNotFound               exit 2, no canned query has that name (HTTP 404) [queries.canned]
+    └── HTTPProblem                 exit 2, an error the server answers with [httperrors]
+        ├── BadRequest              [httperrors]
+        │   ├── QuerySyntaxError    [httperrors]
+        │   └── InvalidParameter    [web.queries_api]
+        ├── Forbidden               [httperrors]
+        │   └── QueryRefused        [httperrors]
+        ├── NotFound                [httperrors]
+        ├── MethodNotAllowed        [httperrors]
+        ├── NotAcceptable           [httperrors]
+        ├── PayloadTooLarge         [httperrors]
+        ├── URITooLong              [httperrors]
+        ├── UnsupportedMediaType    [httperrors]
+        ├── ClientGone              [queries.sparql]
+        ├── WorkerFailed            [httperrors]
+        └── ServiceUnavailable      [httperrors]
+            ├── QueryTimeout        [httperrors]
+            ├── QueryTooLarge       [httperrors]
+            └── StoreUnavailable    [store.external]
+
+The HTTP statuses are drawn in httperrors.py.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from typing import Any
 
 LonLat = tuple[float, float]
 Line = list[LonLat]
+TopoJSON = dict[str, Any]  # a parsed TopoJSON document (json.load types it no better)
 
 # -- the Equal Earth projection (Šavrič, Patterson & Jenny 2018) -------------------------------
 
@@ -71,7 +72,7 @@ def great_circle(a: LonLat, b: LonLat, step: float = 3.0) -> list[Line]:
             v = va
         else:
             wa, wb = math.sin((1 - t) * omega) / math.sin(omega), math.sin(t * omega) / math.sin(omega)
-            v = tuple(wa * x + wb * y for x, y in zip(va, vb, strict=True))  # type: ignore[assignment]
+            v = (wa * va[0] + wb * vb[0], wa * va[1] + wb * vb[1], wa * va[2] + wb * vb[2])
         lon = math.degrees(math.atan2(v[1], v[0]))
         lat = math.degrees(math.atan2(v[2], math.hypot(v[0], v[1])))
         points.append((lon, lat))
@@ -104,7 +105,8 @@ class Outline:
     borders: tuple[Line, ...]
 
 
-def _decode_arcs(topology: dict[str, Any]) -> list[Line]:
+def decode_arcs(topology: TopoJSON) -> list[Line]:
+    """A TopoJSON topology's arcs as lines of (lon, lat) (delta-decoded and unquantized)."""
     scale = topology.get("transform", {}).get("scale", (1, 1))
     shift = topology.get("transform", {}).get("translate", (0, 0))
     quantized = "transform" in topology
@@ -119,7 +121,8 @@ def _decode_arcs(topology: dict[str, Any]) -> list[Line]:
     return arcs
 
 
-def _ring(arcs: list[Line], indices: Iterable[int]) -> Line:
+def ring_line(arcs: list[Line], indices: Iterable[int]) -> Line:
+    """One ring of a polygon: its arcs joined (a negative index is an arc reversed)."""
     ring: Line = []
     for i in indices:
         arc = arcs[i] if i >= 0 else arcs[~i][::-1]
@@ -145,22 +148,23 @@ def cut_ring(ring: Line) -> list[Line]:
     return pieces
 
 
-def _polygons(geometry: dict[str, Any]) -> Iterator[list[list[int]]]:
+def polygon_rings(geometry: TopoJSON) -> Iterator[list[list[int]]]:
+    """The polygons of a (Multi)Polygon geometry, each as its rings' arc indices."""
     if geometry.get("type") == "Polygon":
         yield geometry["arcs"]
     elif geometry.get("type") == "MultiPolygon":
         yield from geometry["arcs"]
 
 
-def outline_from_topojson(topology: dict[str, Any]) -> Outline:
+def outline_from_topojson(topology: TopoJSON) -> Outline:
     """Land rings from the ``land`` object; borders from the arcs that two different
     countries of the ``countries`` object share (each drawn once)."""
-    arcs = _decode_arcs(topology)
+    arcs = decode_arcs(topology)
     land = [piece for g in topology["objects"]["land"]["geometries"]
-            for polygon in _polygons(g) for ring in polygon for piece in cut_ring(_ring(arcs, ring))]
+            for polygon in polygon_rings(g) for ring in polygon for piece in cut_ring(ring_line(arcs, ring))]
     users: dict[int, set[int]] = {}
     for n, g in enumerate(topology["objects"]["countries"]["geometries"]):
-        for polygon in _polygons(g):
+        for polygon in polygon_rings(g):
             for ring in polygon:
                 for i in ring:
                     users.setdefault(i if i >= 0 else ~i, set()).add(n)

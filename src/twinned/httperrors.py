@@ -3,22 +3,32 @@ exceptions; only ``server`` turns them into responses, in one JSON shape for API
 clients (``{"error": {"status": ..., "title": ..., "detail": ...}}``) or a
 readable page for browsers.
 
-    TwinnedError
-    └── HTTPProblem                 status 500 unless a subclass says otherwise
-        ├── BadRequest              400
-        │   └── QuerySyntaxError    400, the SPARQL parser's message
-        ├── Forbidden               403
-        │   └── QueryRefused        403, an update, SERVICE or LOAD
-        ├── NotFound                404
-        ├── MethodNotAllowed        405
-        ├── NotAcceptable           406, lists the media types on offer
-        ├── PayloadTooLarge         413
-        ├── URITooLong              414
-        ├── UnsupportedMediaType    415
-        ├── WorkerFailed            500, a query worker died
-        └── ServiceUnavailable      503
-            ├── QueryTimeout        503, the query ran past the time limit
-            └── QueryTooLarge       503, it needed too much memory or its result is too large
+Every ``HTTPProblem`` (a ``TwinnedError``), wherever it is defined (module in brackets
+when not here; tests/test_errors.py keeps this tree and its statuses equal to the
+classes' real ones):
+
+    HTTPProblem                     500 unless a subclass says otherwise
+    ├── BadRequest                  400
+    │   ├── QuerySyntaxError        400, the SPARQL parser's message
+    │   └── InvalidParameter        400, a canned query's parameter, named [web.queries_api]
+    ├── Forbidden                   403
+    │   └── QueryRefused            403, an update, SERVICE or LOAD
+    ├── NotFound                    404
+    ├── MethodNotAllowed            405
+    ├── NotAcceptable               406, lists the media types on offer
+    ├── PayloadTooLarge             413
+    ├── URITooLong                  414
+    ├── UnsupportedMediaType        415
+    ├── ClientGone                  499, the client left before its answer [queries.sparql]
+    ├── WorkerFailed                500, a query worker died
+    └── ServiceUnavailable          503
+        ├── QueryTimeout            503, the query ran past the time limit
+        ├── QueryTooLarge           503, it needed too much memory or its result is too large
+        └── StoreUnavailable        503, the external store failed a request [store.external]
+
+Two errors of the canned queries are not ``HTTPProblem`` but carry a ``status`` for the
+server (``queries.canned``: ``ParameterError`` 400, ``QueryNotFound`` 404); errors.py
+draws them in the whole tree.
 """
 
 from __future__ import annotations

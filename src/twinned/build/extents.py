@@ -23,9 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Any
 
-from twinned.geo import Line, _decode_arcs, _polygons, _ring
+from twinned.geo import Line, TopoJSON, decode_arcs, polygon_rings, ring_line
 
 ASSET = "assets/countries-110m-extents.json"
 SOURCE = "Natural Earth 1:110m countries (public domain) via world-atlas 2.0.2 (ISC)"
@@ -125,13 +124,13 @@ def _extent(polygons: list[list[Line]]) -> Extent:
                   (round(lon, 2), round(lat, 2)))
 
 
-def extents_from_topojson(topology: dict[str, Any], alpha2: Mapping[str, str]) -> dict[str, Extent]:
+def extents_from_topojson(topology: TopoJSON, alpha2: Mapping[str, str]) -> dict[str, Extent]:
     """Each country of the ``countries`` object with an ISO numeric id that ``alpha2`` knows."""
-    arcs = _decode_arcs(topology)
+    arcs = decode_arcs(topology)
     out: dict[str, Extent] = {}
     for g in topology["objects"]["countries"]["geometries"]:
         code = alpha2.get(str(g.get("id", "")).lstrip("0"))
-        polygons = [[_ring(arcs, ring) for ring in polygon] for polygon in _polygons(g)]
+        polygons = [[ring_line(arcs, ring) for ring in polygon] for polygon in polygon_rings(g)]
         if code and polygons:
             out[code] = _extent(polygons)
     return dict(sorted(out.items()))

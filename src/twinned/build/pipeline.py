@@ -77,7 +77,7 @@ def is_stale(settings: Settings) -> bool:
     """True when dist/ is missing or was built from other inputs or settings."""
     info = settings.output_dir / BUILD_INFO
     try:
-        built = json.loads(info.read_text("utf-8")).get("input_digest")
+        built: object = json.loads(info.read_text("utf-8")).get("input_digest")
     except (OSError, ValueError):
         return True
     return built != input_digest(settings)

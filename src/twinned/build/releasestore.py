@@ -26,7 +26,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Protocol, TypedDict, Unpack
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -39,6 +39,37 @@ STORE_DIR = "store"
 PARTS_DIR = "parts"
 ONTOLOGY_GRAPH = ox.NamedNode(str(TW))
 UNIT_PREFIX = "urn:twinned:input:"
+
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class QueryOptions(TypedDict, total=False):
+    """The options of ``pyoxigraph.Store.query`` a store must take (``GraphStore``)."""
+
+    base_iri: str | None
+    use_default_graph_as_union: bool
+    default_graph: GraphName | list[GraphName] | None
+    named_graphs: list[ox.NamedNode | ox.BlankNode] | None
+    substitutions: dict[ox.Variable, Term] | None
+
+
+class GraphStore(Protocol):
+    """What the site asks of a store: the subset of pyoxigraph's ``Store`` API in use
+    (the same names, so a ``pyoxigraph.Store`` is one; so are ``ReadOnlyStore`` and
+    ``store.external.RemoteStore``). ``LoadedRelease.store`` is one."""
+
+    def query(self, query: str, /, **options: Unpack[QueryOptions]) -> QueryResult:
+        """Solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+        ...
+
+    def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
+                          predicate: ox.NamedNode | None, object: Term | None,
+                          graph_name: GraphName | None = None) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (None matches anything)."""
+        ...
 
 
 def catalog_graph_name(base: str) -> ox.NamedNode:
@@ -83,7 +114,7 @@ def in_use(release: Path) -> bool:
 class ReadOnlyStore:
     """A release's ``store/`` opened read-only, once in each process that uses it: a
     process forked after the first use opens its own (a RocksDB handle must not cross a
-    fork). Offers what the site asks of a store (``store.GraphStore``)."""
+    fork). Offers what the site asks of a store (``GraphStore``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -93,8 +124,9 @@ class ReadOnlyStore:
         self._held = hold(path.parent)  # a build must not prune the release under us
 
     def __del__(self) -> None:
-        if getattr(self, "_held", None) is not None:
-            os.close(self._held)  # type: ignore[arg-type]
+        held: int | None = getattr(self, "_held", None)  # (None too when __init__ failed early)
+        if held is not None:
+            os.close(held)
 
     def _open(self) -> ox.Store:
         store, pid = self._store, os.getpid()
@@ -106,11 +138,12 @@ class ReadOnlyStore:
                 self._pid = pid
             return self._store
 
-    def query(self, query: str, **options: Any) -> Any:
+    def query(self, query: str, /, **options: Unpack[QueryOptions]) -> QueryResult:
         return self._open().query(query, **options)
 
-    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
-                          graph_name: Any = None) -> Iterator[ox.Quad]:
+    def quads_for_pattern(self, subject: ox.NamedNode | ox.BlankNode | ox.Triple | None,
+                          predicate: ox.NamedNode | None, object: Term | None,
+                          graph_name: GraphName | None = None) -> Iterator[ox.Quad]:
         return self._open().quads_for_pattern(subject, predicate, object, graph_name)
 
     def __len__(self) -> int:

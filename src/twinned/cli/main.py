@@ -96,8 +96,9 @@ def _key_value(text: str) -> tuple[str, str]:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    from twinned.build.current import ensure_built
     from twinned.queries import canned as q
-    from twinned.store.release import open_store
+    from twinned.store.release import load_release
 
     queries = q.load_queries(settings.queries_dir)
     if args.list or args.name is None:
@@ -117,7 +118,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     if fmt is None or args.format not in (None, *q.format_names(query.construct)):
         raise q.ParameterError(query.name, "--format", "one of " + ", ".join(q.format_names(query.construct)),
                                args.format)
-    release = open_store(settings)
+    release = load_release(ensure_built(settings))
     binding, result = q.execute(release.store, query, params, settings.base_uri, settings.max_rows)
     sys.stdout.buffer.write(q.write(result, binding, fmt, settings.base_uri))
     sys.stdout.flush()
@@ -162,7 +163,8 @@ def _query_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.store.release import ensure_built, load_release
+    from twinned.build.current import ensure_built
+    from twinned.store.release import load_release
     from twinned.web.server import run
 
     progress = _progress(args)
@@ -262,7 +264,8 @@ def _reload_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def cmd_export_static(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.store.release import ensure_built, load_release
+    from twinned.build.current import ensure_built
+    from twinned.store.release import load_release
     from twinned.web.static_export import export_static
 
     _progress(args)("checking dist/ (building it if missing or stale)")

@@ -5,7 +5,6 @@ run is reported, with its line."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -69,7 +68,7 @@ def to_rdflib(term: object) -> Node:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_oxigraph(term: Node) -> Any:
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as pyoxigraph's."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -80,6 +79,14 @@ def to_oxigraph(term: Node) -> Any:
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def triple_to_oxigraph(subject: Node, predicate: Node, object: Node) -> ox.Triple:
+    """An rdflib triple as pyoxigraph's (rdflib types each position only as a Node)."""
+    s, p = to_oxigraph(subject), to_oxigraph(predicate)
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+        raise TypeError(f"not an RDF triple: {subject!r} {predicate!r} {object!r}")
+    return ox.Triple(s, p, to_oxigraph(object))
 
 
 def graph_of(quads: list[ox.Quad]) -> Graph:

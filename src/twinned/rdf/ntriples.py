@@ -8,9 +8,8 @@ serialiser writes them (``<iri>``, ``"text"@lang``, ``"lexical"^^<datatype>``,
 
 from __future__ import annotations
 
-from typing import Any
-
 from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
 
 Triple = tuple[str, str, str]
 
@@ -49,7 +48,7 @@ class TermWriter:
     def __init__(self) -> None:
         self._iris: dict[URIRef, str] = {}
 
-    def __call__(self, term: Any) -> str:
+    def __call__(self, term: object) -> str:
         if isinstance(term, URIRef):
             found = self._iris.get(term)
             if found is None:
@@ -73,7 +72,7 @@ class TripleSink:
         self.triples: list[Triple] = []
         self._term = TermWriter()
 
-    def add(self, triple: tuple[Any, Any, Any]) -> None:
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
         term = self._term
         self.triples.append((term(triple[0]), term(triple[1]), term(triple[2])))
 

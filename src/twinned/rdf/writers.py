@@ -95,7 +95,7 @@ def _csv_value(term: Term | None) -> str:
 
 
 def _solutions_json(variables: Sequence[str], rows: Iterable[Row], truncated: bool) -> bytes:
-    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
     doc: dict[str, object] = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
     if truncated:
         doc["twinned"] = {"truncated": True}
@@ -110,7 +110,7 @@ def _solutions_xml(variables: Sequence[str], rows: Iterable[Row], _truncated: bo
     for row in rows:
         out.append("<result>")
         out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                for v, t in zip(variables, row) if t is not None]
+                for v, t in zip(variables, row, strict=True) if t is not None]
         out.append("</result>")
     out += ["</results>", "</sparql>", ""]
     return "\n".join(out).encode("utf-8")

@@ -7,34 +7,38 @@ GRAPH); see releasestore.py.
 ``GraphStore`` is the seam between the site and its store: the two methods of
 pyoxigraph's ``Store`` that descriptions, pages, canned queries and the SPARQL endpoint
 use. An external SPARQL endpoint stands in for the embedded store through the same
-seam (``external.RemoteStore``, docs/external-store.md).
+seam (``external.RemoteStore``, docs/external-store.md). The protocol is defined in
+``build.releasestore`` (so that queries/, below this layer, can name it too) and
+exported here with the types of its options.
+
+Opening a release needs nothing of the build: building ``dist/`` when it is missing or
+stale is ``build.current.ensure_built``, called by the CLI before it opens a release.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyoxigraph as ox
 
-from twinned.build.releasestore import BUILD_INFO, ONTOLOGY_GRAPH, STORE_DIR, ReadOnlyStore
-from twinned.config import Settings
-from twinned.errors import PublishError
+from twinned.build.releasestore import (
+    BUILD_INFO,
+    ONTOLOGY_GRAPH,
+    STORE_DIR,
+    GraphName,
+    GraphStore,
+    QueryOptions,
+    QueryResult,
+    ReadOnlyStore,
+    Term,
+)
 
-
-class GraphStore(Protocol):
-    """What the site asks of a store (pyoxigraph's Store API, the subset in use)."""
-
-    def query(self, query: str, **options: Any) -> Any:
-        """``QuerySolutions``, ``QueryBoolean`` or an iterable of ``Triple``; options:
-        ``substitutions``, ``default_graph``, ``named_graphs``."""
-        ...
-
-    def quads_for_pattern(self, subject: Any, predicate: Any, object: Any,
-                          graph_name: Any = None) -> Iterator[ox.Quad]: ...
+__all__ = ["GraphName", "GraphStore", "LoadedRelease", "QueryOptions", "QueryResult", "Term",
+           "load_release", "remote_opener"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class LoadedRelease:
     """A release directory and the store that holds it (in memory, or an external one)."""
 
     directory: Path
-    store: Any  # a GraphStore: releasestore.ReadOnlyStore, pyoxigraph.Store, or external.RemoteStore
+    store: GraphStore  # releasestore.ReadOnlyStore, pyoxigraph.Store, or external.RemoteStore
     info: dict[str, object]
     opener: Callable[[Path], LoadedRelease] | None = field(default=None, compare=False, repr=False)
 
@@ -72,7 +76,8 @@ def load_release(directory: Path) -> LoadedRelease:
 def remote_opener(endpoint: str, **options: Any) -> Callable[[Path], LoadedRelease]:
     """Opens a release whose graphs are served by an external SPARQL endpoint (the release
     directory still gives the dumps, the catalogue files and build-info.json). ``options``
-    go to ``external.RemoteStore``: default_graph, named_graphs, timeout, auth."""
+    go to ``external.RemoteStore``: default_graph, named_graphs, timeout, auth (Any: they
+    are its keyword arguments, typed there)."""
     from twinned.store.external import RemoteStore
 
     def open_release(directory: Path) -> LoadedRelease:
@@ -81,19 +86,3 @@ def remote_opener(endpoint: str, **options: Any) -> Callable[[Path], LoadedRelea
         return LoadedRelease(directory.resolve(), store, info, open_release)
 
     return open_release
-
-
-def ensure_built(settings: Settings) -> Path:
-    """Build when dist/ is missing or stale; return the current release directory."""
-    from twinned.build.pipeline import build, is_stale  # (serving a built release needs none of the build)
-
-    if is_stale(settings):
-        build(settings)
-    dist = settings.output_dir
-    if not (dist / BUILD_INFO).exists():
-        raise PublishError(f"{dist} holds no release; run 'twinned build'")
-    return dist.resolve()
-
-
-def open_store(settings: Settings) -> LoadedRelease:
-    return load_release(ensure_built(settings))

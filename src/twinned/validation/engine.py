@@ -31,8 +31,8 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import shacl
@@ -212,7 +212,7 @@ def _start_sparql(store: ox.Store, constraints: tuple[sparql_constraints.Constra
     return result
 
 
-def _sparql_child(run: Callable[[], list[sparql_constraints.Triple]], conn: Any) -> None:
+def _sparql_child(run: Callable[[], list[sparql_constraints.Triple]], conn: Connection) -> None:
     try:
         conn.send(("ok", run()))
     except Exception as exc:

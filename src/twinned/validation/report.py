@@ -48,9 +48,9 @@ class Report:
     def turtle(self) -> bytes:
         """The report graph as Turtle, written by pyoxigraph in sorted order (rdflib's
         writer gives the same graph, slowly for a large report)."""
-        from twinned.rdf.files import to_oxigraph
+        from twinned.rdf.files import triple_to_oxigraph
 
-        triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self.graph]
+        triples = [triple_to_oxigraph(s, p, o) for s, p, o in self.graph]
         data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE,
                             prefixes={"sh": str(SH), "xsd": "http://www.w3.org/2001/XMLSchema#"})
         return data or b""

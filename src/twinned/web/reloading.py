@@ -32,10 +32,11 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
+from twinned.build.current import ensure_built
 from twinned.config import Settings
 from twinned.errors import PublishError, TwinnedError
 from twinned.queries.sparql import STARTUP_GRACE
-from twinned.store.release import LoadedRelease, ensure_built
+from twinned.store.release import LoadedRelease
 
 log = logging.getLogger("twinned.reload")
 
