@@ -19,7 +19,8 @@ from live_server import LiveServer, live_server
 from starlette.testclient import TestClient
 
 from twinned.config import Settings
-from twinned.queries.sparql import DEFAULT_WORKERS, QueryPool, QueryRequest
+from twinned.queries.sparql import QueryRequest
+from twinned.web.querypool import DEFAULT_WORKERS, QueryPool
 from twinned.store.release import load_release
 from twinned.web.queries_api import QueryService, offers, routes, suffix_of
 from twinned.web.server import create_app

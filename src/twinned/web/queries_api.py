@@ -40,9 +40,10 @@ from twinned import httperrors as he
 from twinned.config import Settings
 from twinned.queries import canned as q
 from twinned.queries.describe import compact
-from twinned.queries.sparql import CannedRequest, QueryPool, while_connected
 from twinned.rdf.negotiation import CSV, HTML, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Format, negotiate
 from twinned.store.release import LoadedRelease
+from twinned.web.querypool import QueryPool
+from twinned.web.sparql_protocol import while_connected
 from twinned.web.templating import environment
 
 CACHE = "public, max-age=60"
@@ -240,7 +241,7 @@ class QueryService:
         if pool is None:
             answer = await run_in_threadpool(self.answer_here, binding, fmt)
         else:
-            run = pool.run_canned(CannedRequest(binding, None if fmt is HTML else fmt.name,
+            run = pool.run_canned(q.CannedRequest(binding, None if fmt is HTML else fmt.name,
                                                 self.settings.max_rows, self.settings.base_uri))
             done = await (run if request is None else while_connected(request, run))
             if done.result is not None:

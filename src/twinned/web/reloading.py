@@ -34,8 +34,8 @@ from starlette.types import Receive, Scope, Send
 
 from twinned.config import Settings
 from twinned.errors import PublishError, TwinnedError
-from twinned.queries.sparql import STARTUP_GRACE
 from twinned.store.release import LoadedRelease, ensure_built
+from twinned.web.querypool import STARTUP_GRACE
 
 log = logging.getLogger("twinned.reload")
 

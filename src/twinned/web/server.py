@@ -36,16 +36,7 @@ from twinned.build.releasestore import SUBJECTS_FILE, is_local
 from twinned.config import Settings
 from twinned.errors import InputError, Problem
 from twinned.queries.describe import SubjectIndex
-from twinned.queries.sparql import (
-    DEFAULT_WORKERS,
-    OFFERS,
-    QueryPool,
-    QueryRequest,
-    add_catalog,
-    check_query,
-    read_request,
-    service_description,
-)
+from twinned.queries.sparql import OFFERS, QueryRequest, add_catalog, check_query
 from twinned.rdf.negotiation import (
     HTML,
     JSONLD,
@@ -66,8 +57,10 @@ from twinned.web.explore import routes as explore_routes
 from twinned.web.hardening import Hardening
 from twinned.web.pages import Site
 from twinned.web.pictures import Pictures
+from twinned.web.querypool import DEFAULT_WORKERS, QueryPool
 from twinned.web.responsecache import ResponseCache
 from twinned.web.rootpath import RootPath
+from twinned.web.sparql_protocol import read_request, run_while_connected, service_description
 from twinned.web.templating import environment
 
 log = logging.getLogger("twinned.server")
@@ -361,8 +354,7 @@ async def sparql(request: Request) -> Response:
     form = check_query(proto.query)
     fmt = pick(proto.formats, accept, (*OFFERS[form], HTML), f"a {form} query")
     run_as = fmt if fmt is not HTML else OFFERS[form][0]
-    from twinned.queries.sparql import run_while_connected  # (stops the query if the client disconnects first)
-    result = await run_while_connected(server.pool, QueryRequest(
+    result = await run_while_connected(server.pool, QueryRequest(  # (stopped if the client disconnects first)
         proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs,
         server.settings.base_uri), request)
     headers = {"Vary": "Accept", "X-Twinned-Row-Limit": str(server.settings.max_rows),
