@@ -21,8 +21,8 @@ from starlette.testclient import TestClient
 from twinned import httperrors as he
 from twinned.config import Settings
 from twinned.queries.sparql import QueryRequest, check_query, execute, keywords, load_store
-from twinned.web.querypool import QueryPool
 from twinned.store.release import load_release
+from twinned.web.querypool import QueryPool
 from twinned.web.server import create_app
 
 BASE = "https://w3id.org/twinned/"

@@ -1,23 +1,29 @@
-"""The SPARQL 1.1 Protocol endpoint's request handling: reading GET, URL-encoded
-POST and direct POST requests, the service description, and stopping a query whose
-client disconnects before its answer is ready (``while_connected``)."""
+"""The SPARQL 1.1 Protocol endpoint (``/sparql``): reading GET, URL-encoded POST and
+direct POST requests, refusing what a read-only endpoint must not run, the service
+description, the query's answer in the negotiated format (or as a page), and stopping a
+query whose client disconnects before its answer is ready (``while_connected``)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from starlette.requests import Request
+from starlette.responses import Response
 
 from twinned import httperrors as he
-from twinned.queries.sparql import ONTOLOGY_GRAPH, QueryRequest, QueryResult
+from twinned.queries.sparql import OFFERS, ONTOLOGY_GRAPH, QueryRequest, QueryResult, check_query
+from twinned.rdf.negotiation import HTML, RDF_FORMATS, TURTLE, Format, by_name, negotiate
+from twinned.rdf.writers import write_graph
 from twinned.web.querypool import RunsQueries
+from twinned.web.serving import QUERY_CACHE, Serving, server_of
 
 log = logging.getLogger("twinned.sparql")
 
@@ -197,3 +203,62 @@ async def read_request(request: Request) -> ProtocolRequest:
         default_graphs=_graph_iris(params, "default-graph-uri"),
         named_graphs=_graph_iris(params, "named-graph-uri"),
     )
+
+
+# -- the endpoint ----------------------------------------------------------------------------------------
+
+def pick(names: Sequence[str], accept: str | None, offers: Sequence[Format], what: str) -> Format:
+    """The first ``format`` parameter naming an offer, else the Accept header's choice."""
+    named = [f for f in (by_name(n, offers) for n in names) if f is not None]
+    fmt = named[0] if named else None if names else negotiate(accept, offers)
+    if fmt is None:
+        raise he.NotAcceptable([f.media_type for f in offers], what)
+    return fmt
+
+
+async def sparql(request: Request) -> Response:
+    server = server_of(request)
+    proto = await read_request(request)
+    accept = request.headers.get("accept")
+    if proto.query is None:
+        if request.method == "POST":
+            raise he.BadRequest("No query: send query=... (form) or an application/sparql-query body.")
+        fmt = pick(proto.formats, accept, (HTML, *RDF_FORMATS), "the SPARQL endpoint")
+        return sparql_description(request, server, fmt)
+    form = check_query(proto.query)
+    fmt = pick(proto.formats, accept, (*OFFERS[form], HTML), f"a {form} query")
+    run_as = fmt if fmt is not HTML else OFFERS[form][0]
+    result = await run_while_connected(server.pool, QueryRequest(  # (stopped if the client disconnects first)
+        proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs,
+        server.settings.base_uri), request)
+    headers = {"Vary": "Accept", "X-Twinned-Row-Limit": str(server.settings.max_rows),
+               "X-Twinned-Truncated": "true" if result.truncated else "false"}
+    cache = QUERY_CACHE if request.method in ("GET", "HEAD") else "no-store"
+    if fmt is HTML:
+        body = server.render("sparql.html", query=proto.query, result=result,
+                             table=results_table(result), max_rows=server.settings.max_rows)
+        return server.represent(request, body, HTML.content_type, headers=headers, cache=cache)
+    return server.represent(request, result.body, fmt.content_type, headers=headers, cache=cache)
+
+
+def results_table(result: QueryResult) -> dict[str, Any] | None:
+    if result.form == "SELECT":
+        data = json.loads(result.body)
+        return {"vars": data["head"]["vars"], "rows": data["results"]["bindings"]}
+    if result.form == "ASK":
+        return {"boolean": json.loads(result.body)["boolean"]}
+    return {"text": result.body.decode("utf-8")}
+
+
+def sparql_description(request: Request, server: Serving, fmt: Format) -> Response:
+    s = server.settings
+    headers = {"Vary": "Accept"}
+    if fmt is HTML:
+        body = server.render("sparql.html", query=None, result=None, table=None, max_rows=s.max_rows)
+        return server.represent(request, body, HTML.content_type, headers=headers)
+    text = service_description(str(request.url.replace(path=s.root_path + request.url.path, query="")),
+                               s.base_uri, s.max_rows,
+                               s.query_timeout)
+    body = text.encode("utf-8") if fmt is TURTLE else write_graph(
+        [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)], fmt)
+    return server.represent(request, body, fmt.content_type, headers=headers)
