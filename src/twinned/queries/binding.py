@@ -4,7 +4,7 @@ values parsed into RDF terms, and the query text as it runs with them bound."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,7 @@ class Binding:
             if p.multiple:
                 body = " ".join(str(t) for t in self.terms[p.name]) or "UNDEF"
                 block = f"VALUES ?{p.name} {{ {body} }}"
-                text = values_block(p.name).sub(lambda _m, b=block: b, text, count=1)
+                text = values_block(p.name).sub(_constant(block), text, count=1)
         return text
 
     def canonical(self) -> str:
@@ -130,3 +130,8 @@ def bind(query: CannedQuery, params: Mapping[str, Sequence[str] | str], base: st
                 raise ParameterError(query.name, p.name, str(exc), value) from None
         texts[p.name], terms[p.name] = values, tuple(parsed)
     return Binding(query, texts, terms)
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that inserts ``text`` as it is (no backslash escapes)."""
+    return lambda _match: text

@@ -66,16 +66,10 @@ from twinned.queries.params import (
 from twinned.queries.results import (
     CANNED_FORMATS,
     CONSTRUCT_FORMATS,
-    CSV,
     FORMAT_NAMES,
-    JSONLD,
-    NTRIPLES,
     ROWS_JSON,
     SELECT_FORMATS,
-    SPARQL_JSON,
     TABLE,
-    TSV,
-    TURTLE,
     CannedAnswer,
     CannedRequest,
     GraphResult,
@@ -90,6 +84,7 @@ from twinned.queries.results import (
     table,
     write,
 )
+from twinned.rdf.negotiation import CSV, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE
 
 __all__ = [
     "CANNED_FORMATS", "CONSTRUCT_FORMATS", "CSV", "END_MARKER", "FORMAT_NAMES", "JSONLD", "MAX_VALUES",
@@ -209,7 +204,7 @@ class _HeaderReader:
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, "parameters", "a list of parameters")
             return []
-        out = []
+        out: list[Parameter] = []
         for i, item in enumerate(node.value):
             param = self.parameter(item, f"parameters[{i}]")
             if param is not None:
@@ -281,7 +276,8 @@ class _HeaderReader:
         try:
             bound = bind(q, q.example_params(), "https://example.org/")
             # substitution refuses a parameter the SELECT does not project (each row echoes them)
-            result = ox.Store().query(bound.sparql, substitutions=bound.substitutions)
+            substitutions: dict[ox.Variable, Term | ox.Triple] = dict(bound.substitutions)
+            result = ox.Store().query(bound.sparql, substitutions=substitutions)
             ox.Store().query(bound.bound_sparql)  # the text that runs parses too
         except (SyntaxError, RuntimeError, ParameterError) as exc:
             m = re.match(r"error at (\d+):", str(exc))

@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -43,6 +43,8 @@ Result = Solutions | GraphResult
 def run(store: ox.Store, binding: Binding, max_rows: int = 10_000) -> Result:
     """Run a bound query; at most ``max_rows`` rows or triples are kept."""
     result = store.query(binding.bound_sparql)
+    if isinstance(result, ox.QueryBoolean):  # (read_query refuses an ASK)
+        raise ValueError(f"query {binding.query.name!r} is an ASK: a canned query is a SELECT or a CONSTRUCT")
     if not isinstance(result, ox.QuerySolutions):  # a CONSTRUCT (an external store answers with a list)
         triples = _take(result, max_rows)
         return GraphResult(tuple(sorted(triples[:max_rows], key=_triple_key)), len(triples) > max_rows)
@@ -53,6 +55,11 @@ def run(store: ox.Store, binding: Binding, max_rows: int = 10_000) -> Result:
 
 def _triple_key(t: ox.Triple) -> tuple[str, str, str]:
     return str(t.subject), str(t.predicate), str(t.object)
+
+
+def _terms(t: ox.Triple) -> tuple[Term | None, ...]:
+    """A triple's terms as a row (the data holds no RDF-star triple terms)."""
+    return cast(tuple[Term, Term, Term], (t.subject, t.predicate, t.object))
 
 
 def _take(iterator: Iterable[Any], max_rows: int) -> list[Any]:
@@ -120,7 +127,7 @@ def table(result: Result, base: str) -> bytes:
     """An aligned text table for people (a graph as subject, predicate, object)."""
     if isinstance(result, GraphResult):
         result = Solutions(("subject", "predicate", "object"),
-                           tuple((t.subject, t.predicate, t.object) for t in result.triples),
+                           tuple(_terms(t) for t in result.triples),
                            result.truncated)
     cells = [list(result.variables)] + [[_cell(t, base) for t in row] for row in result.rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(result.variables))]

@@ -79,7 +79,9 @@ class Pictures:
         atlas = self.atlas
         here = atlas.places.get(iri)
         links = sorted(atlas.by_place.get(iri, []), key=lambda link: (KINDS.index(link.kind), link.iri))
-        markers, arcs, rows = [], [], []
+        markers: list[charts.Marker] = []
+        arcs: list[charts.Arc] = []
+        rows: list[dict[str, Any]] = []
         for link in links:
             partner = atlas.place(link.other(iri))
             tip = f"{_named(partner)}: {link.kind.label.lower()}{_since(link)}"
@@ -152,7 +154,9 @@ class Pictures:
 
     def _timeline(self, iri: str) -> dict[str, Any]:
         atlas = self.atlas
-        rows, table, undated = [], [], []
+        rows: list[charts.TimelineRow] = []
+        table: list[dict[str, Any]] = []
+        undated: list[dict[str, Any]] = []
         for link in atlas.by_place.get(iri, []):
             partner = atlas.place(link.other(iri))
             events = []

@@ -197,20 +197,25 @@ class QueryPool:
     async def _checkout(self, deadline: float) -> Worker:
         """An idle worker, waiting for one no later than ``deadline`` (the query's own time
         limit counts the wait: a query never waits past it); then 503 with Retry-After."""
-        assert self._idle is not None, "QueryPool.start() was not called"
+        idle = self._queue()
         if not self._workers and not self._tasks:
             raise he.ServiceUnavailable("No query worker could be started; see the server log.")
         try:
             # (asyncio.timeout, not wait_for: a cancelled wait must raise, never hand back
             # a worker nobody will use, and Queue.get gives none away when cancelled)
             async with asyncio.timeout_at(asyncio.get_running_loop().time() + deadline - time.monotonic()):
-                return await self._idle.get()
+                return await idle.get()
         except TimeoutError:
             raise he.ServiceUnavailable(
                 f"Every query worker stayed busy (or was starting) for the whole time limit of "
                 f"{self.timeout:g} s; try again in a moment.",
                 headers={"Retry-After": str(max(1, math.ceil(self.timeout)))},
             ) from None
+
+    def _queue(self) -> asyncio.Queue[Worker]:
+        """The idle workers (there is a queue once start() was called)."""
+        assert self._idle is not None, "QueryPool.start() was not called"
+        return self._idle
 
     async def run(self, req: QueryRequest) -> QueryResult:
         """Run a query in a worker; stop it (and replace the worker) at the time limit."""
@@ -246,7 +251,7 @@ class QueryPool:
             raise _death(worker, exc) from None
         finally:
             if healthy:
-                self._idle.put_nowait(worker)  # type: ignore[union-attr]
+                self._queue().put_nowait(worker)
             else:
                 self._replace(worker)
         if reply[0] == "problem":

@@ -367,7 +367,7 @@ def site_app(settings: Settings, release: LoadedRelease, *, query_workers: int =
     extra = [*query_routes(settings, release), *wikidata_routes(settings, release)]
     app = create_app(settings, release, extra, query_workers=query_workers)
     if is_local(release.store):  # drawn now, not in a first request (seconds for the world)
-        app.state.server.pictures.atlas  # noqa: B018
+        _ = app.state.server.pictures.atlas
     return app
 
 

@@ -161,7 +161,7 @@ def pages(app: Starlette, prefix: str) -> Iterator[tuple[str, bytes]]:
     fixed, seen = frozenset(paths), set(paths)
     while paths:
         found: set[str] = set()
-        for path, (status, media, body) in zip(paths, asyncio.run(_get_all(app, paths))):
+        for path, (status, media, body) in zip(paths, asyncio.run(_get_all(app, paths)), strict=True):
             if status != 200:
                 continue
             if media == "text/html":
