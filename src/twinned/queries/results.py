@@ -166,9 +166,9 @@ def write(result: Result, binding: Binding, fmt: Format, base: str) -> bytes:
 
 @dataclass(frozen=True)
 class CannedRequest:
-    """A canned query for a worker: ``queries.run`` then ``queries.write``, the code that
+    """A canned query for a worker: ``run`` then ``write``, the code that
     runs it in-process (``twinned query``), so the answer is the same bytes. ``format``
-    names one of ``queries.SELECT_FORMATS`` or ``CONSTRUCT_FORMATS``; None asks for the
+    names one of ``SELECT_FORMATS`` or ``CONSTRUCT_FORMATS``; None asks for the
     result itself (rows or triples, for a page the server renders)."""
 
     binding: Binding

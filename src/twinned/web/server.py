@@ -107,7 +107,7 @@ class Server:
                           QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
         self.templates = environment(settings, release)
         self.templates.filters["href"] = lambda iri: self.site.addresses.path(iri) or iri
-        # maps, timelines, charts (pictures.py); the atlas reads the release's own dump
+        # maps, timelines, charts (pictures.py, atlas.py); the atlas reads the release's own dump
         self.pictures = Pictures(self.site, None if remote else release.directory / "twinned.nt")
         self.templates.globals["pictures"] = self.pictures
 
