@@ -170,7 +170,7 @@ class Parameter:
             item["default"] = self.json_value(self.default[0])
         return item
 
-    def json_value(self, text: str) -> Any:
+    def json_value(self, text: str) -> int | str:
         """A value as JSON (numbers for year and integer parameters)."""
         return int(text) if self.type in ("year", "integer") else text
 

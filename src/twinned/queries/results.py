@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -18,6 +18,8 @@ from twinned.queries.describe import compact
 from twinned.queries.params import XSD, Term
 from twinned.rdf.negotiation import CSV, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Format
 from twinned.rdf.writers import write_graph, write_solutions
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,9 @@ def _terms(t: ox.Triple) -> tuple[Term | None, ...]:
     return cast(tuple[Term, Term, Term], (t.subject, t.predicate, t.object))
 
 
-def _take(iterator: Iterable[Any], max_rows: int) -> list[Any]:
-    out = []
+def _take(iterator: Iterable[T], max_rows: int) -> list[T]:
+    """The first ``max_rows`` items, and one more if there are more (that tells truncation)."""
+    out: list[T] = []
     for item in iterator:
         out.append(item)
         if len(out) > max_rows:
@@ -79,10 +82,12 @@ def execute(store: ox.Store, query: CannedQuery, params: Mapping[str, Sequence[s
 
 # -- writing results ---------------------------------------------------------------------
 
-NUMBERS = {XSD + "integer": int, XSD + "decimal": float, XSD + "double": float, XSD + "float": float}
+NUMBERS: dict[str, type[int] | type[float]] = {
+    XSD + "integer": int, XSD + "decimal": float, XSD + "double": float, XSD + "float": float,
+}
 
 
-def plain(term: Term | None) -> Any:
+def plain(term: Term | None) -> str | int | float | bool | None:
     """A term as a plain JSON value: IRIs and texts as strings, numbers as numbers."""
     if term is None:
         return None

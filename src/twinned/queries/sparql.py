@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -30,6 +30,7 @@ from twinned.rdf.writers import write_boolean, write_graph, write_solutions
 ONTOLOGY_GRAPH = str(TW)
 CATALOG_FILE = "catalog.nt"
 MAX_RESULT_BYTES = 64 << 20  # a serialised result larger than this is refused
+T = TypeVar("T")
 
 QueryForm = str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
 OFFERS: dict[QueryForm, tuple[Format, ...]] = {
@@ -78,7 +79,7 @@ def strip_comments(query: str) -> str:
     return "".join(m.group() for m in _TOKENS.finditer(query) if m.lastgroup != "comment")
 
 
-def bind_values(query: str, values: Mapping[ox.Variable, Any] | None) -> str:
+def bind_values(query: str, values: Mapping[ox.Variable, object] | None) -> str:
     """The query with variables bound by a ``VALUES`` block at the start of its WHERE
     clause (its first group when it has no WHERE keyword), written from RDF terms: the
     values of canned-query parameters, never text a client sent."""
@@ -147,6 +148,7 @@ class QueryResult:
 
 
 def _graph_args(req: QueryRequest) -> dict[str, Any]:
+    """Keyword arguments of ``Store.query`` (any value type: pyoxigraph's own signature)."""
     args: dict[str, Any] = {}
     if req.base_iri:
         args["base_iri"] = req.base_iri
@@ -157,8 +159,8 @@ def _graph_args(req: QueryRequest) -> dict[str, Any]:
     return args
 
 
-def _take(items: Iterable[Any], limit: int) -> tuple[list[Any], bool]:
-    out: list[Any] = []
+def _take(items: Iterable[T], limit: int) -> tuple[list[T], bool]:
+    out: list[T] = []
     for item in items:
         if len(out) == limit:
             return out, True

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -42,6 +41,7 @@ BROADER = ox.NamedNode("http://www.w3.org/2004/02/skos/core#broader")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 DATA = ox.DefaultGraph()
+Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # what a triple's object may be
 ATLAS_PROPERTIES = (RDF_TYPE.value, GEO + "lat", GEO + "long", str(TW.country), str(TW.countryCode),
                     str(TW.documentType), str(TW.firstSigned), str(TW.renews), str(TW.document), str(TW.party),
                     str(TW.recordedBy), str(TW.startDate),
@@ -191,11 +191,11 @@ class Facts:
     store), or, without a dump (an external store), from one scan of the store per
     property. Values are sorted, so the atlas is the same either way."""
 
-    def __init__(self, store: Any, dump: Path | None = None) -> None:
-        self.objects: dict[str, dict[str, list[Any]]] = {p: {} for p in ATLAS_PROPERTIES}
+    def __init__(self, store: ox.Store, dump: Path | None = None) -> None:  # (as Site's: or an external one)
+        self.objects: dict[str, dict[str, list[Object]]] = {p: {} for p in ATLAS_PROPERTIES}
         names: dict[str, dict[str, list[ox.Literal]]] = {p: {} for p in LABEL_PROPERTIES}
         if dump is not None and dump.is_file():
-            triples: Iterable[Any] = (q.triple for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES))
+            triples: Iterable[ox.Triple] = (q.triple for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES))
         else:
             triples = (q.triple for p in (*ATLAS_PROPERTIES, *LABEL_PROPERTIES)
                        for q in store.quads_for_pattern(None, ox.NamedNode(p), None, DATA))
@@ -218,7 +218,7 @@ class Facts:
                 for lit in sorted(literals, key=str):
                     langs.setdefault(lit.language or "", lit.value)
 
-    def of(self, prop: str) -> dict[str, list[Any]]:
+    def of(self, prop: str) -> dict[str, list[Object]]:
         return self.objects[prop]
 
     def typed(self, cls: str) -> set[str]:

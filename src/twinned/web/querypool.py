@@ -228,7 +228,7 @@ class QueryPool:
         answer: CannedAnswer = await self._call(req, "Try narrower parameter values.")
         return answer
 
-    async def _call(self, req: QueryRequest | CannedRequest, advice: str) -> Any:
+    async def _call(self, req: QueryRequest | CannedRequest, advice: str) -> Any:  # (unpickled from the pipe)
         """Send a request to a worker and wait for its reply. A worker that does not reply
         in time, dies, or whose caller is cancelled (its client gave up) is killed and
         replaced: the ``finally`` runs on CancelledError too."""
