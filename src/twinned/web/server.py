@@ -1,5 +1,6 @@
 """The linked-data server: resource pages with content negotiation, the SPARQL
-endpoint and the dumps of one loaded release (see docs/serving.md).
+endpoint (``sparql_protocol``) and the dumps of one loaded release (see docs/serving.md).
+The handlers of other modules see the ``Server`` as a ``serving.Serving``.
 
 ``create_app(settings, release, extra_routes)`` builds the Starlette app; routes in
 ``extra_routes`` are tried before the catch-all resource route, and may raise any
@@ -57,7 +58,7 @@ from twinned.web.pictures import Pictures
 from twinned.web.querypool import DEFAULT_WORKERS, QueryPool
 from twinned.web.responsecache import ResponseCache
 from twinned.web.rootpath import RootPath
-from twinned.web.serving import RESOURCE_CACHE, ServesQueries, etag_for, etag_matches, not_modified_since
+from twinned.web.serving import RESOURCE_CACHE, ServesQueries, Serving, etag_for, etag_matches, not_modified_since
 from twinned.web.sparql_protocol import sparql
 from twinned.web.templating import environment
 
@@ -355,6 +356,7 @@ def create_app(settings: Settings, release: LoadedRelease,
                     Middleware(ResponseCache)],
     )
     app.state.server = server
+    _: Serving = server  # (checked: the handlers of other modules take it for a Serving)
     return app
 
 
