@@ -19,9 +19,10 @@ from live_server import LiveServer, live_server
 from starlette.testclient import TestClient
 
 from twinned.config import Settings
-from twinned.queries.sparql import DEFAULT_WORKERS, QueryPool, QueryRequest
+from twinned.queries.sparql import QueryRequest
 from twinned.store.release import load_release
 from twinned.web.queries_api import QueryService, offers, routes, suffix_of
+from twinned.web.querypool import DEFAULT_WORKERS, QueryPool
 from twinned.web.server import create_app
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

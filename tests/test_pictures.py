@@ -12,7 +12,8 @@ from starlette.testclient import TestClient
 
 from twinned.config import Settings
 from twinned.store.release import LoadedRelease
-from twinned.web.pictures import KIND, TYPES, Pictures, fold, kind_of_type
+from twinned.web.atlas import KIND, TYPES, kind_of_type
+from twinned.web.pictures import Pictures, fold
 from twinned.web.server import create_app
 
 BASE = "https://w3id.org/twinned/"
@@ -159,7 +160,7 @@ def test_the_atlas_read_from_the_dump_is_the_atlas_read_from_the_store(pictures:
                                                                      release: LoadedRelease) -> None:
     """The server reads the atlas from the release's N-Triples dump (fast); an external
     store gives it by scans of the store: the same places, partnerships and documents."""
-    from twinned.web.pictures import Atlas
+    from twinned.web.atlas import Atlas
 
     from_dump = pictures.atlas
     assert pictures.dump is not None and pictures.dump.is_file()

@@ -20,8 +20,9 @@ from starlette.testclient import TestClient
 
 from twinned import httperrors as he
 from twinned.config import Settings
-from twinned.queries.sparql import QueryPool, QueryRequest, check_query, execute, keywords, load_store
+from twinned.queries.sparql import QueryRequest, check_query, execute, keywords, load_store
 from twinned.store.release import load_release
+from twinned.web.querypool import QueryPool
 from twinned.web.server import create_app
 
 BASE = "https://w3id.org/twinned/"

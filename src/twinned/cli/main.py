@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from twinned import __version__
 from twinned.cli.extract import add_parser as extract_parser
+from twinned.cli.get import add_parser as get_parser
 from twinned.cli.wikidata import add_parsers as wikidata_parsers
 from twinned.cli.world import register as world_parsers
 from twinned.config import Settings, load_settings
@@ -341,6 +342,7 @@ def parser() -> argparse.ArgumentParser:
     _serve_parser(sub)
     _reload_parser(sub)
     _export_parser(sub)
+    get_parser(sub, _common)
     wikidata_parsers(sub, _common)
     world_parsers(sub, _common)
     extract_parser(sub)

@@ -33,226 +33,72 @@ triple pattern only where "unbound" should mean "any".
 Errors: a broken header raises :class:`InputError` (``file:line: field: expected``);
 a bad value raises :class:`ParameterError` naming the parameter and what was
 expected; an unknown name :class:`QueryNotFound`.
+
+This module reads the query files and documents them; it also gathers the canned-query
+API in one place (``from twinned.queries import canned as q``): the parameters live in
+:mod:`~twinned.queries.params`, the binding in :mod:`~twinned.queries.binding`, running
+and writing results in :mod:`~twinned.queries.results`.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urljoin
 
 import pyoxigraph as ox
 import yaml
 
-from twinned.errors import InputError, Problem, TwinnedError
-from twinned.queries.describe import compact
-from twinned.rdf.negotiation import CSV, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Format
-from twinned.rdf.vocab import WD
-from twinned.rdf.writers import write_graph, write_solutions
-from twinned.records.dates import PartialDate
+from twinned.errors import InputError, Problem
+from twinned.queries.binding import Binding, CannedQuery, QueryNotFound, bind, find, values_block
+from twinned.queries.params import (
+    MAX_VALUE_CHARS,
+    MAX_VALUES,
+    TYPES,
+    XSD,
+    Parameter,
+    ParameterError,
+    ParamType,
+    Term,
+    shorten,
+)
+from twinned.queries.results import (
+    CANNED_FORMATS,
+    CONSTRUCT_FORMATS,
+    FORMAT_NAMES,
+    ROWS_JSON,
+    SELECT_FORMATS,
+    TABLE,
+    CannedAnswer,
+    CannedRequest,
+    GraphResult,
+    Result,
+    Solutions,
+    execute,
+    execute_canned,
+    format_names,
+    plain,
+    rows_json,
+    run,
+    table,
+    write,
+)
+from twinned.rdf.negotiation import CSV, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-XSD = "http://www.w3.org/2001/XMLSchema#"
+__all__ = [
+    "CANNED_FORMATS", "CONSTRUCT_FORMATS", "CSV", "END_MARKER", "FORMAT_NAMES", "JSONLD", "MAX_VALUES",
+    "MAX_VALUE_CHARS", "NTRIPLES", "ROWS_JSON", "SELECT_FORMATS", "SPARQL_JSON", "START_MARKER", "TABLE", "TSV",
+    "TURTLE", "TYPES", "XSD", "Binding", "CannedAnswer", "CannedQuery", "CannedRequest", "GraphResult",
+    "ParamType", "Parameter", "ParameterError", "QueryNotFound", "Result", "Solutions", "Term", "bind",
+    "embed_list", "embedded_list", "execute", "execute_canned", "find", "format_names", "listing",
+    "load_queries", "plain", "read_query", "render_markdown", "rows_json", "run", "summary", "table",
+    "values_block", "write",
+]
+
 NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-MAX_VALUE_CHARS = 1000
-MAX_VALUES = 20
 HEADER_PREFIX = "#+"
-
-
-class ParameterError(TwinnedError):
-    """A parameter value is missing, unknown or not of its type (HTTP 400)."""
-
-    status = 400
-
-    def __init__(self, query: str, parameter: str, expected: str, value: str | None = None) -> None:
-        self.query = query
-        self.parameter = parameter
-        self.expected = expected
-        self.value = value
-        shown = "" if value is None else f", not {_shorten(value)!r}"
-        super().__init__(f"query {query!r}: parameter {parameter!r}: expected {expected}{shown}")
-
-
-class QueryNotFound(TwinnedError):
-    """No canned query has that name (HTTP 404)."""
-
-    status = 404
-
-    def __init__(self, name: str, known: Iterable[str]) -> None:
-        self.name = name
-        super().__init__(f"no canned query named {_shorten(name)!r}; known: {', '.join(sorted(known))}")
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# -- parameter types ----------------------------------------------------------------
-
-IRI_CHARS = re.compile(r'[^\s<>"{}|\\^`]+')
-SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-QID = re.compile(r"Q[1-9][0-9]{0,11}")  # used with fullmatch: no "$" that lets a "\n" through
-YEAR = re.compile(r"[1-9][0-9]{3}")
-INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
-# language[-script][-region][-variant]: the well-formed BCP 47 tags a name needs
-LANGTAG_PATTERN = r"[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))?"
-LANGTAG = re.compile(LANGTAG_PATTERN)
-PARTIAL_DATE = "^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?$"  # a year (not 0) or a month
-
-
-def _iri(text: str, base: str) -> Term:
-    if not IRI_CHARS.fullmatch(text):
-        raise ValueError
-    return ox.NamedNode(text if SCHEME.match(text) else urljoin(base, text))
-
-
-def _qid(text: str, base: str) -> Term:
-    if not QID.fullmatch(text):
-        raise ValueError
-    return ox.NamedNode(WD[text])
-
-
-def _string(text: str, base: str) -> Term:
-    return ox.Literal(text)
-
-
-def _langstring(text: str, base: str) -> Term:
-    value, at, lang = text.rpartition("@")
-    if not at or not LANGTAG.fullmatch(lang):
-        raise ValueError
-    return ox.Literal(value, language=lang.lower())
-
-
-def _date(text: str, base: str) -> Term:
-    date = PartialDate.parse(text) if text == text.strip() else None
-    if date is None or str(date) != text:
-        raise ValueError
-    return ox.Literal(str(date), datatype=ox.NamedNode(XSD + date.xsd_name))
-
-
-def _year(text: str, base: str) -> Term:
-    if not YEAR.fullmatch(text):
-        raise ValueError
-    return ox.Literal(int(text))
-
-
-def _integer(text: str, base: str) -> Term:
-    if not INTEGER.fullmatch(text):
-        raise ValueError
-    return ox.Literal(int(text))
-
-
-@dataclass(frozen=True)
-class ParamType:
-    """How one type of parameter is read, described and bound."""
-
-    name: str
-    expected: str
-    parse: Callable[[str, str], Term]
-    schema: Mapping[str, Any]
-
-
-TYPES: dict[str, ParamType] = {t.name: t for t in (
-    ParamType("iri", "an IRI, absolute or relative to the base URI (place/kaunas)", _iri,
-              {"type": "string", "format": "iri-reference"}),
-    ParamType("qid", "a Wikidata item id such as Q25409", _qid,
-              {"type": "string", "pattern": "^Q[1-9][0-9]{0,11}$"}),
-    ParamType("string", "a text", _string, {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_CHARS}),
-    ParamType("langstring", "a text with a language tag, such as Kassa@hu", _langstring,
-              {"type": "string", "pattern": f"@{LANGTAG_PATTERN}$"}),
-    ParamType("date", "a date as YYYY, YYYY-MM or YYYY-MM-DD", _date,
-              {"type": "string", "anyOf": [{"format": "date"}, {"pattern": PARTIAL_DATE}]}),
-    ParamType("year", "a year as four digits (YYYY)", _year,
-              {"type": "integer", "minimum": 1000, "maximum": 9999}),
-    ParamType("integer", "a whole number", _integer,
-              {"type": "integer", "minimum": -(10**18 - 1), "maximum": 10**18 - 1}),
-    ParamType("enum", "one of the allowed values", _string, {"type": "string"}),
-)}
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One typed parameter of a canned query; values stay text until bound."""
-
-    name: str
-    type: str
-    description: str
-    default: tuple[str, ...] = ()
-    example: tuple[str, ...] = ()
-    allowed: tuple[str, ...] = ()
-    multiple: bool = False
-    required: bool = False
-
-    @property
-    def expected(self) -> str:
-        if self.type == "enum":
-            return "one of " + ", ".join(self.allowed)
-        return TYPES[self.type].expected
-
-    def parse(self, text: str, base: str) -> Term:
-        """The RDF term for one value; ValueError (with what was expected) if it is not one."""
-        if len(text) > MAX_VALUE_CHARS or "\x00" in text:
-            raise ValueError(f"{self.expected} of at most {MAX_VALUE_CHARS} characters")
-        if self.type == "enum" and text not in self.allowed:
-            raise ValueError(self.expected)
-        try:
-            return TYPES[self.type].parse(text, base)
-        except ValueError:
-            raise ValueError(self.expected) from None
-
-    def schema(self) -> dict[str, Any]:
-        """JSON Schema of the parameter (for OpenAPI)."""
-        item: dict[str, Any] = dict(TYPES[self.type].schema)
-        if self.type == "enum":
-            item["enum"] = list(self.allowed)
-        if self.multiple:
-            out: dict[str, Any] = {"type": "array", "items": item, "maxItems": MAX_VALUES}
-            if self.default:
-                out["default"] = [self.json_value(v) for v in self.default]
-            return out
-        if self.default:
-            item["default"] = self.json_value(self.default[0])
-        return item
-
-    def json_value(self, text: str) -> Any:
-        """A value as JSON (numbers for year and integer parameters)."""
-        return int(text) if self.type in ("year", "integer") else text
-
-    def example_values(self) -> tuple[str, ...]:
-        return self.example or self.default
-
-
-# -- query files ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CannedQuery:
-    """One ``.rq`` file: its header and its SPARQL text."""
-
-    name: str
-    title: str
-    description: str
-    text: str
-    parameters: tuple[Parameter, ...] = ()
-    construct: bool = False
-    result: str | None = None
-    path: Path | None = None
-
-    def parameter(self, name: str) -> Parameter | None:
-        return next((p for p in self.parameters if p.name == name), None)
-
-    def example_params(self) -> dict[str, list[str]]:
-        return {p.name: list(p.example_values()) for p in self.parameters if p.example_values()}
-
-
-def values_block(name: str) -> re.Pattern[str]:
-    """The ``VALUES ?name { ... }`` block a list parameter fills."""
-    return re.compile(r"VALUES\s+[?$]" + re.escape(name) + r"\s*\{[^{}]*\}", re.IGNORECASE)
 
 
 def _header_yaml(text: str) -> str:
@@ -358,7 +204,7 @@ class _HeaderReader:
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, "parameters", "a list of parameters")
             return []
-        out = []
+        out: list[Parameter] = []
         for i, item in enumerate(node.value):
             param = self.parameter(item, f"parameters[{i}]")
             if param is not None:
@@ -430,12 +276,13 @@ class _HeaderReader:
         try:
             bound = bind(q, q.example_params(), "https://example.org/")
             # substitution refuses a parameter the SELECT does not project (each row echoes them)
-            result = ox.Store().query(bound.sparql, substitutions=bound.substitutions)
+            substitutions: dict[ox.Variable, Term | ox.Triple] = dict(bound.substitutions)
+            result = ox.Store().query(bound.sparql, substitutions=substitutions)
             ox.Store().query(bound.bound_sparql)  # the text that runs parses too
         except (SyntaxError, RuntimeError, ParameterError) as exc:
             m = re.match(r"error at (\d+):", str(exc))
             self.problems.append(Problem(self.file, int(m[1]) if m else 1, "query",
-                                         f"a valid SPARQL SELECT or CONSTRUCT ({_shorten(str(exc), 200)})"))
+                                         f"a valid SPARQL SELECT or CONSTRUCT ({shorten(str(exc), 200)})"))
             return
         form = "construct" if isinstance(result, ox.QueryTriples) else (
             "select" if isinstance(result, ox.QuerySolutions) else "ask")
@@ -473,228 +320,6 @@ def load_queries(directory: Path) -> dict[str, CannedQuery]:
     if problems:
         raise InputError(problems)
     return queries
-
-
-def find(queries: Mapping[str, CannedQuery], name: str) -> CannedQuery:
-    try:
-        return queries[name]
-    except KeyError:
-        raise QueryNotFound(name, queries) from None
-
-
-# -- binding ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Binding:
-    """A canned query with its parameter values parsed (defaults applied)."""
-
-    query: CannedQuery
-    texts: dict[str, tuple[str, ...]]
-    terms: dict[str, tuple[Term, ...]]
-
-    @property
-    def substitutions(self) -> dict[ox.Variable, Term]:
-        return {ox.Variable(p.name): self.terms[p.name][0]
-                for p in self.query.parameters if not p.multiple and self.terms[p.name]}
-
-    @property
-    def bound_sparql(self) -> str:
-        """The query as it runs: ``sparql`` with the single values bound by a ``VALUES``
-        block at the start of its WHERE clause (``sparql.bind_values``). The store's
-        optimiser sees the values there: a lookup of one city, where SEP-0007 substitution
-        made pyoxigraph scan every partnership (600 ms against 1.5 ms on a million triples)."""
-        from twinned.queries.sparql import bind_values
-
-        return bind_values(self.sparql, self.substitutions)
-
-    @property
-    def sparql(self) -> str:
-        """The query text with each list parameter's VALUES block filled with its terms."""
-        text = self.query.text
-        for p in self.query.parameters:
-            if p.multiple:
-                body = " ".join(str(t) for t in self.terms[p.name]) or "UNDEF"
-                block = f"VALUES ?{p.name} {{ {body} }}"
-                text = values_block(p.name).sub(lambda _m, b=block: b, text, count=1)
-        return text
-
-    def canonical(self) -> str:
-        """The values as a canonical query string (for cache keys and links)."""
-        pairs = [(name, v) for name in sorted(self.texts) for v in self.texts[name]]
-        return urlencode(pairs)
-
-    def echo(self) -> dict[str, Any]:
-        """The values used, as JSON (lists for list parameters, null when unbound)."""
-        out: dict[str, Any] = {}
-        for p in self.query.parameters:
-            values = list(self.texts[p.name])
-            out[p.name] = values if p.multiple else (values[0] if values else None)
-        return out
-
-
-def bind(query: CannedQuery, params: Mapping[str, Sequence[str] | str], base: str) -> Binding:
-    """Parse the given values (text) into terms; ParameterError on the first bad one."""
-    for name in params:
-        if query.parameter(name) is None:
-            known = ", ".join(p.name for p in query.parameters) or "none"
-            raise ParameterError(query.name, name, f"a parameter of this query (known: {known})")
-    texts: dict[str, tuple[str, ...]] = {}
-    terms: dict[str, tuple[Term, ...]] = {}
-    for p in query.parameters:
-        given = params.get(p.name, ())
-        values = (given,) if isinstance(given, str) else tuple(given)
-        values = values or p.default
-        if p.required and not values:
-            raise ParameterError(query.name, p.name, f"a value ({p.expected}): it is required")
-        if len(values) > (MAX_VALUES if p.multiple else 1):
-            raise ParameterError(query.name, p.name,
-                                 f"at most {MAX_VALUES} values" if p.multiple else "a single value")
-        parsed = []
-        for value in values:
-            try:
-                parsed.append(p.parse(value, base))
-            except ValueError as exc:
-                raise ParameterError(query.name, p.name, str(exc), value) from None
-        texts[p.name], terms[p.name] = values, tuple(parsed)
-    return Binding(query, texts, terms)
-
-
-# -- running -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Solutions:
-    """A SELECT result: the variables and the rows (None where unbound)."""
-
-    variables: tuple[str, ...]
-    rows: tuple[tuple[Term | None, ...], ...]
-    truncated: bool = False
-
-
-@dataclass(frozen=True)
-class GraphResult:
-    """A CONSTRUCT result: its triples, sorted so that output is deterministic."""
-
-    triples: tuple[ox.Triple, ...]
-    truncated: bool = False
-
-
-Result = Solutions | GraphResult
-
-
-def run(store: ox.Store, binding: Binding, max_rows: int = 10_000) -> Result:
-    """Run a bound query; at most ``max_rows`` rows or triples are kept."""
-    result = store.query(binding.bound_sparql)
-    if not isinstance(result, ox.QuerySolutions):  # a CONSTRUCT (an external store answers with a list)
-        triples = _take(result, max_rows)
-        key: Callable[[ox.Triple], tuple[str, str, str]] = lambda t: (str(t.subject), str(t.predicate), str(t.object))
-        return GraphResult(tuple(sorted(triples[:max_rows], key=key)), len(triples) > max_rows)
-    variables = tuple(v.value for v in result.variables)
-    rows = [tuple(s[v] for v in variables) for s in _take(result, max_rows)]
-    return Solutions(variables, tuple(rows[:max_rows]), len(rows) > max_rows)
-
-
-def _take(iterator: Iterable[Any], max_rows: int) -> list[Any]:
-    out = []
-    for item in iterator:
-        out.append(item)
-        if len(out) > max_rows:
-            break
-    return out
-
-
-def execute(store: ox.Store, query: CannedQuery, params: Mapping[str, Sequence[str] | str],
-            base: str, max_rows: int = 10_000) -> tuple[Binding, Result]:
-    binding = bind(query, params, base)
-    return binding, run(store, binding, max_rows)
-
-
-# -- writing results ---------------------------------------------------------------------
-
-NUMBERS = {XSD + "integer": int, XSD + "decimal": float, XSD + "double": float, XSD + "float": float}
-
-
-def plain(term: Term | None) -> Any:
-    """A term as a plain JSON value: IRIs and texts as strings, numbers as numbers."""
-    if term is None:
-        return None
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.Literal):
-        if term.datatype.value in NUMBERS:
-            try:
-                return NUMBERS[term.datatype.value](term.value)
-            except ValueError:
-                return term.value
-        if term.datatype.value == XSD + "boolean":
-            return term.value in ("true", "1")
-    return term.value
-
-
-def rows_json(result: Solutions, binding: Binding) -> bytes:
-    """The simple form: the parameters used and one object per row."""
-    doc = {
-        "query": binding.query.name,
-        "title": binding.query.title,
-        "parameters": binding.echo(),
-        "columns": list(result.variables),
-        "rows": [dict(zip(result.variables, (plain(t) for t in row))) for row in result.rows],
-        "truncated": result.truncated,
-    }
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def _cell(term: Term | None, base: str, width: int = 60) -> str:
-    if term is None:
-        text = ""
-    elif isinstance(term, ox.NamedNode):
-        text = compact(term.value, base)
-    else:
-        text = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def table(result: Result, base: str) -> bytes:
-    """An aligned text table for people (a graph as subject, predicate, object)."""
-    if isinstance(result, GraphResult):
-        result = Solutions(("subject", "predicate", "object"),
-                           tuple((t.subject, t.predicate, t.object) for t in result.triples),
-                           result.truncated)
-    cells = [list(result.variables)] + [[_cell(t, base) for t in row] for row in result.rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(result.variables))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    n = len(result.rows)
-    lines.append(f"({n} row{'s' if n != 1 else ''}{', truncated' if result.truncated else ''})")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-ROWS_JSON = Format("rows", "application/json", "results", ".json", label="JSON rows")
-TABLE = Format("table", "text/plain", "results", ".txt", label="text table")
-SELECT_FORMATS: tuple[Format, ...] = (ROWS_JSON, SPARQL_JSON, CSV, TSV, TABLE)
-CONSTRUCT_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, JSONLD, TABLE)
-FORMAT_NAMES = {"json": ROWS_JSON, "sparql-json": SPARQL_JSON, "csv": CSV, "tsv": TSV,
-                "table": TABLE, "turtle": TURTLE, "ntriples": NTRIPLES, "jsonld": JSONLD}
-
-
-def format_names(construct: bool) -> list[str]:
-    offers = CONSTRUCT_FORMATS if construct else SELECT_FORMATS
-    return [name for name, fmt in FORMAT_NAMES.items() if fmt in offers]
-
-
-def write(result: Result, binding: Binding, fmt: Format, base: str) -> bytes:
-    """The result in a format of SELECT_FORMATS or CONSTRUCT_FORMATS (ValueError otherwise)."""
-    if fmt is TABLE:
-        return table(result, base)
-    if isinstance(result, GraphResult):
-        if fmt not in CONSTRUCT_FORMATS:
-            raise ValueError(f"{fmt.name} does not fit a CONSTRUCT query")
-        return write_graph(result.triples, fmt, base)
-    if fmt is ROWS_JSON:
-        return rows_json(result, binding)
-    return write_solutions(result.variables, result.rows, fmt, result.truncated)
 
 
 # -- documentation ------------------------------------------------------------------------

@@ -49,7 +49,10 @@ def subject_iris(store: ox.Store) -> set[str]:
     if is_local(store):
         return {q.subject.value for q in store.quads_for_pattern(None, None, None, None)
                 if isinstance(q.subject, ox.NamedNode)}
-    return {row["s"].value for row in store.query(SUBJECTS)}
+    solutions = store.query(SUBJECTS)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("the store answered a SELECT query with no solutions")
+    return {s.value for row in solutions if isinstance(s := row["s"], ox.NamedNode)}
 
 
 
@@ -150,6 +153,7 @@ class Labels:
     KEPT = 1 << 16
 
     def __init__(self, store: Any, by_iri: dict[str, dict[str, str]] | None = None) -> None:
+        # (store: a store.release.GraphStore, a layer above: pyoxigraph's Store or an external one)
         self.store = store
         self.by_iri = by_iri
         self._read = lru_cache(maxsize=self.KEPT)(self._names)

@@ -22,7 +22,7 @@ INK, MUTED, LAND, SEA, BORDER, GRID = "#1d2330", "#5f6878", "#e4e7de", "#f4f8fb"
 
 @dataclass(frozen=True)
 class Kind:
-    """A class of documents drawn in one colour (see ``pictures.KINDS``)."""
+    """A class of documents drawn in one colour (see ``atlas.KINDS``)."""
 
     key: str
     label: str

@@ -9,7 +9,8 @@
                          a table with links, downloads as CSV or JSON
 
 ``routes()`` gives the routes for ``server.create_app``; the handlers find the
-``Server`` (settings, site, pictures, templates) at ``request.app.state.server``.
+server (``serving.Serving``: settings, site, pictures, templates) at
+``request.app.state.server``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -29,24 +29,17 @@ from twinned import httperrors as he
 from twinned.errors import TwinnedError
 from twinned.queries import canned as q
 from twinned.rdf.negotiation import HTML
-from twinned.web.pictures import KINDS
-
-if TYPE_CHECKING:
-    from twinned.web.server import Server
+from twinned.web.atlas import KINDS
+from twinned.web.serving import Serving, server_of
 
 JSON_TYPE = "application/json"
 MAX_DEPTH = 3
 WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
-def _server(request: Request) -> Server:
-    server: Server = request.app.state.server
-    return server
-
-
 # -- the network --------------------------------------------------------------------------------
 
-def _focus(server: Server, request: Request) -> str | None:
+def _focus(server: Serving, request: Request) -> str | None:
     path = request.query_params.get("focus")
     if not path:
         return None
@@ -64,7 +57,7 @@ def _depth(request: Request) -> int:
 
 
 async def network_json(request: Request) -> Response:
-    server = _server(request)
+    server = server_of(request)
     focus, depth = _focus(server, request), _depth(request)
     data = await run_in_threadpool(server.pictures.network, focus, depth)
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -72,7 +65,7 @@ async def network_json(request: Request) -> Response:
 
 
 async def network_page(request: Request) -> Response:
-    server = _server(request)
+    server = server_of(request)
     country = request.query_params.get("country") or None
     continent = request.query_params.get("continent") or None
     text = (request.query_params.get("q") or "").strip() or None
@@ -106,7 +99,7 @@ def example_text(query: q.CannedQuery, base: str) -> str:
     return f"{head}\n\n{text}\n"
 
 
-def examples(server: Server) -> dict[str, dict[str, str]]:
+def examples(server: Serving) -> dict[str, dict[str, str]]:
     try:
         canned = q.load_queries(server.settings.queries_dir)
     except (TwinnedError, OSError):
@@ -135,7 +128,7 @@ LIMIT 20
 
 
 async def editor_page(request: Request) -> Response:
-    server = _server(request)
+    server = server_of(request)
     found = await run_in_threadpool(examples, server)
     chosen = request.query_params.get("example")
     if chosen is not None and chosen not in found:

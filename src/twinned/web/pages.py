@@ -15,7 +15,7 @@ from twinned.queries.describe import Describer, Labels, SubjectIndex, compact
 from twinned.rdf.vocab import GEO, PQ, PQV, PS, SCHEMA, TW, WIKIBASE, P
 
 View = dict[str, Any]
-Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Term = ox.NamedNode | ox.BlankNode | ox.Literal  # (the data holds no RDF-star triple terms)
 
 PLACE_TYPES = {str(TW.AdministrativeBody)}
 LANDING_PLACES = 400  # more places than this, and the landing page lists countries instead
@@ -77,7 +77,8 @@ class Site:
     def values(self, iri: str, prop: str) -> list[Term]:
         seen: dict[str, Term] = {}
         for q in self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(prop), None, None):
-            seen.setdefault(str(q.object), q.object)
+            if not isinstance(q.object, ox.Triple):
+                seen.setdefault(str(q.object), q.object)
         return [seen[k] for k in sorted(seen)]
 
     def first(self, iri: str, prop: str) -> Term | None:
@@ -90,6 +91,9 @@ class Site:
 
     def iris(self, iri: str, prop: str) -> list[str]:
         return [t.value for t in self.values(iri, prop) if isinstance(t, ox.NamedNode)]
+
+    def first_iri(self, iri: str, prop: str) -> str | None:
+        return next(iter(self.iris(iri, prop)), None)
 
     def subjects(self, prop: str, obj: str) -> list[str]:
         found = {q.subject.value for q in self.store.quads_for_pattern(
@@ -221,7 +225,7 @@ class Site:
         subject = self.subjects(str(P.P190), iri)
         return {"iri": iri, "href": self.addresses.path(iri),
                 "subject": self.link(subject[0]) if subject else None,
-                "object": self.link((self.iris(iri, str(PS.P190)) or [None])[0]),
+                "object": self.link(self.first_iri(iri, str(PS.P190))),
                 "start": self.time(iri, "P580") or ("unknown value" if self.iris(iri, str(PQ.P580)) else None),
                 "earliest": self.time(iri, "P1319"), "latest": self.time(iri, "P1326"),
                 "circa": bool(self.iris(iri, str(PQ.P1480)))}
@@ -233,7 +237,7 @@ class Site:
             **(self.link(iri) or {}),
             "parties": [{**self.place_summary(p), **self.identity(p)}
                         for p in self.iris(iri, str(TW.party))],
-            "recorded_by": self.link((self.iris(iri, str(TW.recordedBy)) or [None])[0]),
+            "recorded_by": self.link(self.first_iri(iri, str(TW.recordedBy))),
             "began": self.text(iri, str(TW.began)),
             "began_as_written": self.text(iri, str(TW.beganAsWritten)),
             "began_qualifier": self.link(began_q[0]) if began_q else None,
@@ -255,7 +259,7 @@ class Site:
             "start_date": self.text(partnership, str(TW.startDate)),
             "start_date_qualifier": self.qualifier(partnership, TW.startDateQualifier),
             "began_as_written": self.text(partnership, str(TW.beganAsWritten)),
-            "recorded_by": self.link((self.iris(partnership, str(TW.recordedBy)) or [None])[0]),
+            "recorded_by": self.link(self.first_iri(partnership, str(TW.recordedBy))),
             "documents": self.documents(partnership),
             "areas": self.areas(partnership),
             "provenance": self.provenance(partnership),
@@ -266,7 +270,7 @@ class Site:
         start = self.iris(period[0], str(TIME.hasBeginning)) if period else []
         return {
             **(self.link(iri) or {}),
-            "network": self.link((self.iris(iri, str(ORG.organization)) or [None])[0]),
+            "network": self.link(self.first_iri(iri, str(ORG.organization))),
             "since": self.text(iri, str(TW.memberSince)),
             "since_as_written": self.text(start[0], str(TW.dateAsWritten)) if start else None,
             "since_qualifier": self.qualifier(iri, TW.memberSinceQualifier),
@@ -301,7 +305,7 @@ class Site:
         """The resource's own statements, grouped by property (rdf:type left out)."""
         by_prop: dict[str, list[Term]] = {}
         for t in self.describer.outgoing(iri):
-            if t.predicate.value != str(RDF.type):
+            if t.predicate.value != str(RDF.type) and not isinstance(t.object, ox.Triple):
                 by_prop.setdefault(t.predicate.value, []).append(t.object)
         return [{"property": self.link(p), "values": [self.term(v) for v in sorted(set(vs), key=str)]}
                 for p, vs in sorted(by_prop.items(), key=lambda kv: self.labels.label(kv[0]).casefold())]
@@ -365,12 +369,12 @@ class Site:
     def _landing_view(self, known: dict[str, int]) -> View:
         counts = {
             "partnerships": known.get("partnerships") or self.count(str(TW.Partnership)),
-            "documents": known.get("documents") if "documents" in known else self.count(str(TW.Document)),
+            "documents": known["documents"] if "documents" in known else self.count(str(TW.Document)),
             "places": known.get("places") or self.count(str(TW.AdministrativeBody)),
-            "cities": known.get("cities") if "cities" in known else self.count(str(TW.City)),
+            "cities": known["cities"] if "cities" in known else self.count(str(TW.City)),
             "countries": known.get("countries") or self.count(str(TW.Country)),
             "networks": self.count(str(TW.CityNetwork)),
-            "memberships": known.get("memberships") if "memberships" in known else self.count(str(ORG.Membership)),
+            "memberships": known["memberships"] if "memberships" in known else self.count(str(ORG.Membership)),
         }
         listed = counts["places"] <= LANDING_PLACES
         view = self._landing_base()

@@ -40,9 +40,10 @@ from twinned import httperrors as he
 from twinned.config import Settings
 from twinned.queries import canned as q
 from twinned.queries.describe import compact
-from twinned.queries.sparql import CannedRequest, QueryPool, while_connected
 from twinned.rdf.negotiation import CSV, HTML, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Format, negotiate
 from twinned.store.release import LoadedRelease
+from twinned.web.querypool import QueryPool
+from twinned.web.sparql_protocol import while_connected
 from twinned.web.templating import environment
 
 CACHE = "public, max-age=60"
@@ -66,7 +67,9 @@ class InvalidParameter(he.BadRequest):
 
     def as_json(self) -> dict[str, object]:
         doc = super().as_json()
-        doc["error"]["parameter"] = self.parameter  # type: ignore[index]
+        error = doc["error"]
+        if isinstance(error, dict):
+            error["parameter"] = self.parameter
         return doc
 
 
@@ -89,71 +92,10 @@ def form_params(request: Request) -> dict[str, list[str]]:
 
 # -- pages -------------------------------------------------------------------------------------------
 
-INDEX = """{% extends "base.html" %}
-{% block title %}Canned queries{% endblock %}
-{% block main %}
-<h1>Canned queries</h1>
-<p class="lead">Named, parameterised SPARQL queries over the dataset, each a plain API:
-results as JSON, CSV or TSV (RDF for a CONSTRUCT) by <code>Accept</code> or by suffix.
-Described in <a href="/openapi.json">OpenAPI</a>; the same list as <a href="/queries.json">JSON</a>.</p>
-{% for item in items %}
-<section id="{{ item.query.name }}">
-<h2>{{ item.query.title }} <span class="count"><code>{{ item.query.name }}</code></span></h2>
-<p>{{ item.query.description }}</p>
-{{ form(item.query, {}) }}
-<p class="muted">{% for label, href in item.links %}<a href="{{ href }}">{{ label }}</a>{{ " · " if not loop.last }}{% endfor %}</p>
-</section>
-{% endfor %}
-{% endblock %}
-"""
-
-RESULT = """{% extends "base.html" %}
-{% block title %}{{ query.title }}{% endblock %}
-{% block main %}
-<p class="kicker"><a href="/queries">Canned queries</a></p>
-<h1>{{ query.title }}</h1>
-<p class="lead">{{ query.description }}</p>
-{{ form(query, values) }}
-<p class="muted">{% for label, href in links %}<a href="{{ href }}">{{ label }}</a>{{ " · " if not loop.last }}{% endfor %}</p>
-<section class="results">
-<h2>Results <span class="count">{{ count }}</span></h2>
-{% if truncated %}<p class="warning">Truncated: only the first {{ count }} are shown.</p>{% endif %}
-{% if turtle is not none %}<pre class="turtle">{{ turtle }}</pre>
-{% else %}<div class="scroll"><table class="list results">
-<thead><tr>{% for v in variables %}<th>{{ v }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in rows %}<tr>{% for c in row %}<td>{% if c.href %}<a href="{{ c.href }}">{{ c.text }}</a>{% else %}{{ c.text }}{% endif %}</td>{% endfor %}</tr>
-{% endfor %}</tbody></table></div>{% endif %}
-{% if query.result %}<p class="muted">{{ query.result }}</p>{% endif %}
-</section>
-{% endblock %}
-{% block uri %}{% endblock %}
-"""
-
-FORM = """{% macro form(query, values) %}
-<form method="get" action="/queries/{{ query.name }}" class="query">
-{% for p in query.parameters %}
-<p><label>{{ p.name }} <span class="muted">({{ p.type }}{{ ", list" if p.multiple }}{{ ", required" if p.required }})</span><br>
-{% set given = values.get(p.name, p.default) %}
-{% if p.type == "enum" %}
-<select name="{{ p.name }}"{{ " multiple" if p.multiple }}>{% if not p.required and not p.multiple %}<option value="">(any)</option>{% endif %}
-{% for v in p.allowed %}<option{{ " selected" if v in given }}>{{ v }}</option>{% endfor %}</select>
-{% else %}
-{% set blanks = [2 - given | length, 1] | max if p.multiple else (0 if given else 1) %}
-{% for v in (given | list) + [""] * blanks %}
-<input name="{{ p.name }}" value="{{ v }}" placeholder="{{ p.example_values() | join(", ") }}"{% if p.type == "qid" %} pattern="Q[1-9][0-9]*"{% endif %}>
-{% endfor %}
-{% endif %}
-<span class="muted">{{ p.description }}</span></label></p>
-{% endfor %}
-<p><button type="submit">Run</button></p>
-</form>
-{% endmacro %}
-"""
-
-
 def _environment(settings: Settings, release: LoadedRelease) -> jinja2.Environment:
-    env = environment(settings, release, {"queries.html": INDEX, "query.html": RESULT, "form.html": FORM})
-    env.globals["form"] = env.get_template("form.html").module.form  # type: ignore[attr-defined]
+    """The site's environment with the form macro (templates queries.html, query.html, form.html)."""
+    env = environment(settings, release)
+    env.globals["form"] = vars(env.get_template("form.html").module)["form"]  # (a macro: exported names)
     return env
 
 
@@ -240,7 +182,7 @@ class QueryService:
         if pool is None:
             answer = await run_in_threadpool(self.answer_here, binding, fmt)
         else:
-            run = pool.run_canned(CannedRequest(binding, None if fmt is HTML else fmt.name,
+            run = pool.run_canned(q.CannedRequest(binding, None if fmt is HTML else fmt.name,
                                                 self.settings.max_rows, self.settings.base_uri))
             done = await (run if request is None else while_connected(request, run))
             if done.result is not None:

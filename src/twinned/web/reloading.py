@@ -35,8 +35,8 @@ from starlette.types import Receive, Scope, Send
 from twinned.build.current import ensure_built
 from twinned.config import Settings
 from twinned.errors import PublishError, TwinnedError
-from twinned.queries.sparql import STARTUP_GRACE
 from twinned.store.release import LoadedRelease
+from twinned.web.querypool import STARTUP_GRACE
 
 log = logging.getLogger("twinned.reload")
 

@@ -5,7 +5,7 @@ The app itself always works at ``/``: this outermost middleware takes the prefix
 the request path (a proxy may strip it or pass it on; both work) and puts it on what the
 app answers with: the ``Location``, ``Content-Location`` and ``Link`` headers, and the
 root-relative links (``href``, ``src``, ``action``) of HTML and SVG bodies, moved the
-way the static export moves them (``static_export.relink``). The scripts find the
+way the static export moves them (``relink``, which the static export uses too). The scripts find the
 prefix from their own address; the OpenAPI description's ``servers`` and the SPARQL
 service description read the setting.
 """
@@ -20,12 +20,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _LINK_TARGET = re.compile(r"<(/(?!/))")
 _REWRITTEN = (b"text/html", b"image/svg+xml")
+_ROOT_RELATIVE = re.compile(rb'(\s(?:href|src|action)=")/(?!/)')
 
 
-def _relink(body: bytes, root: str) -> bytes:
-    from twinned.web.static_export import relink  # the same rule as the static export's
-
-    return relink(body, root)
+def relink(html: bytes, prefix: str) -> bytes:
+    """Move a page's root-relative links (``href``, ``src``, ``action``) under ``prefix``.
+    Attribute values are always double-quoted by the templates, and a ``"`` in text or
+    in the embedded JSON-LD is escaped, so only real attributes match."""
+    return _ROOT_RELATIVE.sub(lambda m: m.group(1) + prefix.encode("utf-8") + b"/", html) if prefix else html
 
 
 def strip(path: str, root: str) -> str:
@@ -83,7 +85,7 @@ class _Sender:
             self.chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            body = b"" if self.head else _relink(b"".join(self.chunks), self.root)
+            body = b"" if self.head else relink(b"".join(self.chunks), self.root)
             headers = [(k, v) for k, v in self.start["headers"] if k.lower() != b"content-length"]
             if not self.head:
                 headers.append((b"content-length", str(len(body)).encode("ascii")))

@@ -46,7 +46,10 @@ def _format(f: File) -> str:
 
 
 def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
-    return list(store.query(query))  # type: ignore[arg-type]
+    result = store.query(query)
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("the store answered a SELECT query with no solutions")
+    return list(result)
 
 
 def partner_countries(store: ox.Store, countries: Iterable[str] | None = None) -> list[dict[str, Any]]:

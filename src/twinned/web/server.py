@@ -1,5 +1,6 @@
 """The linked-data server: resource pages with content negotiation, the SPARQL
-endpoint and the dumps of one loaded release (see docs/serving.md).
+endpoint (``sparql_protocol``) and the dumps of one loaded release (see docs/serving.md).
+The handlers of other modules see the ``Server`` as a ``serving.Serving``.
 
 ``create_app(settings, release, extra_routes)`` builds the Starlette app; routes in
 ``extra_routes`` are tried before the catch-all resource route, and may raise any
@@ -11,12 +12,11 @@ uvicorn through ``reloading.Reloader``, which swaps in a new release on SIGHUP.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any
 
@@ -36,25 +36,14 @@ from twinned.build.releasestore import SUBJECTS_FILE, is_local
 from twinned.config import Settings
 from twinned.errors import InputError, Problem
 from twinned.queries.describe import SubjectIndex
-from twinned.queries.sparql import (
-    DEFAULT_WORKERS,
-    OFFERS,
-    QueryPool,
-    QueryRequest,
-    add_catalog,
-    check_query,
-    read_request,
-    service_description,
-)
+from twinned.queries.sparql import add_catalog
 from twinned.rdf.negotiation import (
     HTML,
     JSONLD,
     RDF_FORMATS,
     RESOURCE_OFFERS,
     SUFFIXES,
-    TURTLE,
     Format,
-    by_name,
     negotiate,
     prefers_html,
 )
@@ -66,14 +55,15 @@ from twinned.web.explore import routes as explore_routes
 from twinned.web.hardening import Hardening
 from twinned.web.pages import Site
 from twinned.web.pictures import Pictures
+from twinned.web.querypool import DEFAULT_WORKERS, QueryPool
 from twinned.web.responsecache import ResponseCache
 from twinned.web.rootpath import RootPath
+from twinned.web.serving import RESOURCE_CACHE, ServesQueries, Serving, etag_for, etag_matches, not_modified_since
+from twinned.web.sparql_protocol import sparql
 from twinned.web.templating import environment
 
 log = logging.getLogger("twinned.server")
 
-RESOURCE_CACHE = "public, max-age=300"
-QUERY_CACHE = "public, max-age=60"
 EXPOSED = ["ETag", "Content-Location", "Link", "Vary", "X-Twinned-Truncated",
            "X-Twinned-Row-Limit", "X-Twinned-Release"]
 
@@ -99,37 +89,6 @@ FILES = {  # URL path -> (file in the release directory, media type)
 }
 
 
-# -- conditional requests -------------------------------------------------------------------------
-
-def etag_for(release: LoadedRelease, content_type: str, body: bytes) -> str:
-    """A strong ETag from the release id, the media type and the bytes."""
-    h = hashlib.sha256(f"{release.version}\n{content_type}\n".encode())
-    h.update(body)
-    return f'"{h.hexdigest()[:32]}"'
-
-
-def etag_matches(header: str | None, etag: str) -> bool:
-    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2)."""
-    if header is None:
-        return False
-    if header.strip() == "*":
-        return True
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return etag.removeprefix("W/") in tags
-
-
-def not_modified_since(request: Request, mtime: float) -> bool:
-    if "if-none-match" in request.headers:
-        return False
-    since = request.headers.get("if-modified-since")
-    if not since:
-        return False
-    try:
-        return int(mtime) <= parsedate_to_datetime(since).timestamp()
-    except (TypeError, ValueError):
-        return False
-
-
 # -- the app ---------------------------------------------------------------------------------------
 
 class Server:
@@ -145,11 +104,11 @@ class Server:
             add_catalog(release.store, release.directory, settings.base_uri)
         self.site = Site(release.store, settings.base_uri,
                          SubjectIndex.open(release.directory / SUBJECTS_FILE, release.store))
-        self.pool: Any = (RemoteQueryPool(release.store, settings.query_timeout) if remote else
+        self.pool: ServesQueries = (RemoteQueryPool(release.store, settings.query_timeout) if remote else
                           QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
         self.templates = environment(settings, release)
         self.templates.filters["href"] = lambda iri: self.site.addresses.path(iri) or iri
-        # maps, timelines, charts (pictures.py); the atlas reads the release's own dump
+        # maps, timelines, charts (pictures.py, atlas.py); the atlas reads the release's own dump
         self.pictures = Pictures(self.site, None if remote else release.directory / "twinned.nt")
         self.templates.globals["pictures"] = self.pictures
 
@@ -338,66 +297,6 @@ async def release_file(request: Request) -> Response:
                         f"{media}; charset=utf-8", headers=headers)
 
 
-# -- SPARQL ----------------------------------------------------------------------------------------
-
-def pick(names: Sequence[str], accept: str | None, offers: Sequence[Format], what: str) -> Format:
-    """The first ``format`` parameter naming an offer, else the Accept header's choice."""
-    named = [f for f in (by_name(n, offers) for n in names) if f is not None]
-    fmt = named[0] if named else None if names else negotiate(accept, offers)
-    if fmt is None:
-        raise he.NotAcceptable([f.media_type for f in offers], what)
-    return fmt
-
-
-async def sparql(request: Request) -> Response:
-    server = _server(request)
-    proto = await read_request(request)
-    accept = request.headers.get("accept")
-    if proto.query is None:
-        if request.method == "POST":
-            raise he.BadRequest("No query: send query=... (form) or an application/sparql-query body.")
-        fmt = pick(proto.formats, accept, (HTML, *RDF_FORMATS), "the SPARQL endpoint")
-        return sparql_description(request, server, fmt)
-    form = check_query(proto.query)
-    fmt = pick(proto.formats, accept, (*OFFERS[form], HTML), f"a {form} query")
-    run_as = fmt if fmt is not HTML else OFFERS[form][0]
-    from twinned.queries.sparql import run_while_connected  # (stops the query if the client disconnects first)
-    result = await run_while_connected(server.pool, QueryRequest(
-        proto.query, run_as.name, server.settings.max_rows, proto.default_graphs, proto.named_graphs,
-        server.settings.base_uri), request)
-    headers = {"Vary": "Accept", "X-Twinned-Row-Limit": str(server.settings.max_rows),
-               "X-Twinned-Truncated": "true" if result.truncated else "false"}
-    cache = QUERY_CACHE if request.method in ("GET", "HEAD") else "no-store"
-    if fmt is HTML:
-        body = server.render("sparql.html", query=proto.query, result=result,
-                             table=results_table(result), max_rows=server.settings.max_rows)
-        return server.represent(request, body, HTML.content_type, headers=headers, cache=cache)
-    return server.represent(request, result.body, fmt.content_type, headers=headers, cache=cache)
-
-
-def results_table(result: Any) -> dict[str, Any] | None:
-    if result.form == "SELECT":
-        data = json.loads(result.body)
-        return {"vars": data["head"]["vars"], "rows": data["results"]["bindings"]}
-    if result.form == "ASK":
-        return {"boolean": json.loads(result.body)["boolean"]}
-    return {"text": result.body.decode("utf-8")}
-
-
-def sparql_description(request: Request, server: Server, fmt: Format) -> Response:
-    s = server.settings
-    headers = {"Vary": "Accept"}
-    if fmt is HTML:
-        body = server.render("sparql.html", query=None, result=None, table=None, max_rows=s.max_rows)
-        return server.represent(request, body, HTML.content_type, headers=headers)
-    text = service_description(str(request.url.replace(path=s.root_path + request.url.path, query="")),
-                               s.base_uri, s.max_rows,
-                               s.query_timeout)
-    body = text.encode("utf-8") if fmt is TURTLE else write_graph(
-        [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)], fmt)
-    return server.represent(request, body, fmt.content_type, headers=headers)
-
-
 # -- errors ---------------------------------------------------------------------------------------
 
 async def on_problem(request: Request, exc: Exception) -> Response:
@@ -457,6 +356,7 @@ def create_app(settings: Settings, release: LoadedRelease,
                     Middleware(ResponseCache)],
     )
     app.state.server = server
+    _: Serving = server  # (checked: the handlers of other modules take it for a Serving)
     return app
 
 
@@ -469,7 +369,7 @@ def site_app(settings: Settings, release: LoadedRelease, *, query_workers: int =
     extra = [*query_routes(settings, release), *wikidata_routes(settings, release)]
     app = create_app(settings, release, extra, query_workers=query_workers)
     if is_local(release.store):  # drawn now, not in a first request (seconds for the world)
-        app.state.server.pictures.atlas  # noqa: B018
+        _ = app.state.server.pictures.atlas
     return app
 
 

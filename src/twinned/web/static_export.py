@@ -46,6 +46,7 @@ from twinned.errors import PublishError
 from twinned.rdf.negotiation import HTML, RESOURCE_OFFERS, TURTLE, Format
 from twinned.store.release import LoadedRelease
 from twinned.web.queries_api import QueryService
+from twinned.web.rootpath import relink
 from twinned.web.server import FILES, Server, document_path, landing_body, resource_body, site_app
 
 MARKER = ".twinned-export"  # names the release; a DIR holding it may be replaced
@@ -65,9 +66,6 @@ EXTENSION_TYPES = {
     ".png": "image/png",
 }
 
-_ROOT_RELATIVE = re.compile(rb'(\s(?:href|src|action)=")/(?!/)')
-
-
 @dataclass(frozen=True)
 class Exported:
     """What ``export_static`` wrote."""
@@ -81,13 +79,6 @@ class Exported:
 def site_prefix(base_uri: str) -> str:
     """The path the site is hosted at: ``/twinned`` for ``https://w3id.org/twinned/``."""
     return urlsplit(base_uri).path.rstrip("/")
-
-
-def relink(html: bytes, prefix: str) -> bytes:
-    """Move a page's root-relative links (``href``, ``src``, ``action``) under ``prefix``.
-    Attribute values are always double-quoted by the templates, and a ``"`` in text or
-    in the embedded JSON-LD is escaped, so only real attributes match."""
-    return _ROOT_RELATIVE.sub(lambda m: m.group(1) + prefix.encode("utf-8") + b"/", html) if prefix else html
 
 
 def resource_paths(server: Server) -> list[tuple[str, str]]:
@@ -170,7 +161,7 @@ def pages(app: Starlette, prefix: str) -> Iterator[tuple[str, bytes]]:
     fixed, seen = frozenset(paths), set(paths)
     while paths:
         found: set[str] = set()
-        for path, (status, media, body) in zip(paths, asyncio.run(_get_all(app, paths))):
+        for path, (status, media, body) in zip(paths, asyncio.run(_get_all(app, paths)), strict=True):
             if status != 200:
                 continue
             if media == "text/html":

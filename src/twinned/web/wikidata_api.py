@@ -47,59 +47,6 @@ OFFERS: tuple[Format, ...] = (HTML, JSON, CSV)
 SUFFIXES: dict[str, Format] = {".html": HTML, ".json": JSON, ".csv": CSV}
 WIKIDATA_ITEM = "https://www.wikidata.org/wiki/"
 
-INDEX = """{% extends "base.html" %}
-{% block title %}Compared with Wikidata{% endblock %}
-{% block main %}
-<h1>Compared with Wikidata</h1>
-<p class="lead">Each city's partnerships, as its own page records them, compared with the
-P190 statements (“twinned administrative body”) of Wikidata, for Wikidata editors.</p>
-<p>{{ source_note }}</p>
-<table class="list">
-<thead><tr><th>City</th>{% for check, title in checks.items() %}<th class="num">{{ title }}</th>{% endfor %}</tr></thead>
-<tbody>{% for c in cities %}
-<tr><td><a href="/wikidata-diff/{{ c.city.key }}">{{ c.city.label }}</a></td>
-{% for check in checks %}<td class="num">{{ c.of(check) | length if check not in skipped else "—" }}</td>{% endfor %}</tr>
-{% endfor %}</tbody></table>
-<p class="muted">— : not checked against this source. Also as <a href="/wikidata-diff.json">JSON</a>.</p>
-{% endblock %}
-"""
-
-CITY = """{% extends "base.html" %}
-{% block title %}{{ c.city.label }} compared with Wikidata{% endblock %}
-{% block main %}
-<p class="kicker"><a href="/wikidata-diff">Compared with Wikidata</a></p>
-<h1>{{ c.city.label }} compared with Wikidata</h1>
-<p class="lead">{{ c.city.partners | length }} partnerships recorded for <a href="/place/{{ c.city.key }}">{{ c.city.label }}</a>
-{% if c.city.qid %}(<a class="ext" href="{{ item }}{{ c.city.qid }}">{{ c.city.qid }}</a>){% endif %},
-{{ with_qid }} of them with a partner linked to Wikidata; Wikidata has {{ c.wikidata_partners }} P190 partners,
-{{ c.in_both }} in both.</p>
-<p>{{ source_note }}</p>
-{% for check, title in checks.items() if check not in skipped %}
-{% set found = c.of(check) %}
-<section id="{{ check }}">
-<h2>{{ title }} <span class="count">{{ found | length }}</span></h2>
-{% if found %}<div class="scroll"><table class="list">
-<thead><tr><th>Partner</th><th>Wikidata item</th><th>Ours</th><th>Wikidata</th><th>Note</th></tr></thead>
-<tbody>{% for f in found %}
-<tr><td>{% if f.key %}<a href="/place/{{ f.key }}">{{ f.partner }}</a>{% else %}{{ f.partner }}{% endif %}</td>
-<td>{% if f.qid %}<a class="ext" href="{{ item }}{{ f.qid }}">{{ f.qid }}</a>{% endif %}</td>
-<td>{{ f.ours }}</td><td>{{ f.wikidata }}</td><td>{{ f.detail }}</td></tr>
-{% endfor %}</tbody></table></div>
-{% else %}<p class="muted">None.</p>{% endif %}
-</section>
-{% endfor %}
-{% if c.not_checked %}<section id="not-checked"><h2>Not checked with this source</h2>
-<ul>{% for n in c.not_checked %}<li>{{ n }}</li>{% endfor %}</ul>
-<p class="muted">Run <code>twinned wikidata-diff --city {{ c.city.key }}</code> against Wikidata's endpoint to check these too.</p></section>{% endif %}
-<section id="quickstatements"><h2>For Wikidata editors</h2>
-<p>The P190 statements Wikidata lacks, with the start time and this dataset's partnership page as reference URL,
-as <a href="/wikidata-diff/{{ c.city.key }}/quickstatements">QuickStatements</a> ({{ statements }} commands;
-only pairs whose both items are in the extract). Also as <a href="/wikidata-diff/{{ c.city.key }}.json">JSON</a>
-and <a href="/wikidata-diff/{{ c.city.key }}.csv">CSV</a>.</p></section>
-{% endblock %}
-{% block uri %}{% endblock %}
-"""
-
 
 class WikidataPages:
     """The comparison of one release's records with the offline extract."""
@@ -170,7 +117,8 @@ def _json(doc: Mapping[str, Any]) -> bytes:
 
 
 def _environment(settings: Settings, release: LoadedRelease) -> jinja2.Environment:
-    return environment(settings, release, {"wikidata-index.html": INDEX, "wikidata-city.html": CITY})
+    """The site's environment (templates wikidata-index.html, wikidata-city.html)."""
+    return environment(settings, release)
 
 
 # -- responses ------------------------------------------------------------------------------------------
