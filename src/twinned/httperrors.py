@@ -19,7 +19,7 @@ classes' real ones):
     ├── PayloadTooLarge             413
     ├── URITooLong                  414
     ├── UnsupportedMediaType        415
-    ├── ClientGone                  499, the client left before its answer [queries.sparql]
+    ├── ClientGone                  499, the client left before its answer [web.sparql_protocol]
     ├── WorkerFailed                500, a query worker died
     └── ServiceUnavailable          503
         ├── QueryTimeout            503, the query ran past the time limit
@@ -27,7 +27,7 @@ classes' real ones):
         └── StoreUnavailable        503, the external store failed a request [store.external]
 
 Two errors of the canned queries are not ``HTTPProblem`` but carry a ``status`` for the
-server (``queries.canned``: ``ParameterError`` 400, ``QueryNotFound`` 404); errors.py
+server (``queries.params``: ``ParameterError`` 400; ``queries.binding``: ``QueryNotFound`` 404); errors.py
 draws them in the whole tree.
 """
 

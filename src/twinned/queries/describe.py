@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from twinned.build.releasestore import is_local
+from twinned.build.releasestore import GraphStore, is_local
 from twinned.rdf.vocab import PREFIXES, TW
 
 LABEL_PROPERTIES = (
@@ -43,7 +43,7 @@ def _iri(term: object) -> str | None:
 SUBJECTS = "SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isIRI(?s)) }"
 
 
-def subject_iris(store: ox.Store) -> set[str]:
+def subject_iris(store: GraphStore) -> set[str]:
     """The IRIs that are the subject of a triple, in any graph (by a query, so that an
     external store answers with the subjects rather than every quad)."""
     if is_local(store):
@@ -57,7 +57,7 @@ def subject_iris(store: ox.Store) -> set[str]:
 
 
 
-def subjects_file(store: ox.Store) -> bytes:
+def subjects_file(store: GraphStore) -> bytes:
     """The sorted subject IRIs of a store, as the build writes them beside it."""
     return "".join(f"{iri}\n" for iri in sorted(subject_iris(store))).encode("utf-8")
 
@@ -71,7 +71,7 @@ class SubjectIndex:
         self.data = data
 
     @classmethod
-    def open(cls, path: Path | None, store: ox.Store) -> SubjectIndex:
+    def open(cls, path: Path | None, store: GraphStore) -> SubjectIndex:
         if path is not None and path.is_file() and path.stat().st_size:
             with open(path, "rb") as fh:
                 return cls(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
@@ -116,7 +116,7 @@ class SubjectIndex:
 class Describer:
     """Finds descriptions in a store, with the index of its subject IRIs."""
 
-    def __init__(self, store: ox.Store, subjects: SubjectIndex | None = None) -> None:
+    def __init__(self, store: GraphStore, subjects: SubjectIndex | None = None) -> None:
         self.store = store
         self.subjects = subjects if subjects is not None else SubjectIndex(subjects_file(store))
 

@@ -13,6 +13,7 @@ from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
+from twinned.build.releasestore import GraphStore
 from twinned.queries.binding import Binding, CannedQuery, bind
 from twinned.queries.describe import compact
 from twinned.queries.params import XSD, Term
@@ -42,7 +43,7 @@ class GraphResult:
 Result = Solutions | GraphResult
 
 
-def run(store: ox.Store, binding: Binding, max_rows: int = 10_000) -> Result:
+def run(store: GraphStore, binding: Binding, max_rows: int = 10_000) -> Result:
     """Run a bound query; at most ``max_rows`` rows or triples are kept."""
     result = store.query(binding.bound_sparql)
     if isinstance(result, ox.QueryBoolean):  # (read_query refuses an ASK)
@@ -74,7 +75,7 @@ def _take(iterator: Iterable[T], max_rows: int) -> list[T]:
     return out
 
 
-def execute(store: ox.Store, query: CannedQuery, params: Mapping[str, Sequence[str] | str],
+def execute(store: GraphStore, query: CannedQuery, params: Mapping[str, Sequence[str] | str],
             base: str, max_rows: int = 10_000) -> tuple[Binding, Result]:
     binding = bind(query, params, base)
     return binding, run(store, binding, max_rows)
@@ -193,7 +194,7 @@ class CannedAnswer:
 CANNED_FORMATS = {f.name: f for f in (*SELECT_FORMATS, *CONSTRUCT_FORMATS)}
 
 
-def execute_canned(store: ox.Store, req: CannedRequest) -> CannedAnswer:
+def execute_canned(store: GraphStore, req: CannedRequest) -> CannedAnswer:
     """Run one canned query and write its answer (in a worker)."""
     started = time.perf_counter()
     result = run(store, req.binding, req.max_rows)

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 
 from twinned import httperrors as he
-from twinned.build.releasestore import STORE_DIR, hold
+from twinned.build.releasestore import STORE_DIR, GraphStore, hold
 from twinned.rdf.negotiation import ASK_OFFERS, FORMATS, GRAPH_OFFERS, SELECT_OFFERS, Format
 from twinned.rdf.vocab import TW
 from twinned.rdf.writers import write_boolean, write_graph, write_solutions
@@ -168,7 +168,7 @@ def _take(items: Iterable[T], limit: int) -> tuple[list[T], bool]:
     return out, False
 
 
-def execute(store: ox.Store, req: QueryRequest) -> QueryResult:
+def execute(store: GraphStore, req: QueryRequest) -> QueryResult:
     """Run one query and serialise its result (at most ``max_rows`` rows or triples)."""
     fmt = _BY_NAME[req.format]
     started = time.perf_counter()

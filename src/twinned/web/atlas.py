@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from twinned import geo
+from twinned.build.releasestore import GraphStore
 from twinned.queries.describe import LABEL_PROPERTIES
 from twinned.rdf.vocab import TW
 from twinned.records.qualified import WORDS
@@ -153,7 +154,7 @@ class Atlas:
                         _value(code[c][0]) if c in code else None,
                         _float(long[iri][0]) if where else None, _float(lat[iri][0]) if where else None)
 
-    def _links(self, store: ox.Store, facts: Facts) -> Iterable[Link]:
+    def _links(self, store: GraphStore, facts: Facts) -> Iterable[Link]:
         partnerships = facts.typed(str(TW.Partnership))
         kinds: dict[str, Kind] = {}
         docs: dict[str, list[Document]] = {}
@@ -191,7 +192,7 @@ class Facts:
     store), or, without a dump (an external store), from one scan of the store per
     property. Values are sorted, so the atlas is the same either way."""
 
-    def __init__(self, store: ox.Store, dump: Path | None = None) -> None:  # (as Site's: or an external one)
+    def __init__(self, store: GraphStore, dump: Path | None = None) -> None:  # (as Site's: or an external one)
         self.objects: dict[str, dict[str, list[Object]]] = {p: {} for p in ATLAS_PROPERTIES}
         names: dict[str, dict[str, list[ox.Literal]]] = {p: {} for p in LABEL_PROPERTIES}
         if dump is not None and dump.is_file():
@@ -226,7 +227,7 @@ class Facts:
                 if any(isinstance(c, ox.NamedNode) and c.value == cls for c in classes)}
 
 
-def kind_of_type(store: ox.Store, type_iri: str) -> Kind:
+def kind_of_type(store: GraphStore, type_iri: str) -> Kind:
     """The kind of a document type: its own or its nearest broader concept's."""
     frontier, seen = [type_iri], set()
     while frontier:

@@ -11,6 +11,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, SKOS, TIME
 
+from twinned.build.releasestore import GraphStore
 from twinned.queries.describe import Describer, Labels, SubjectIndex, compact
 from twinned.rdf.vocab import GEO, PQ, PQV, PS, SCHEMA, TW, WIKIBASE, P
 
@@ -64,7 +65,7 @@ def date_key(lexical: str) -> tuple[int, ...]:
 class Site:
     """Reads page models from the loaded store."""
 
-    def __init__(self, store: ox.Store, base: str, subjects: SubjectIndex | None = None) -> None:
+    def __init__(self, store: GraphStore, base: str, subjects: SubjectIndex | None = None) -> None:
         self.store = store
         self.base = base
         self.addresses = Addresses(base)

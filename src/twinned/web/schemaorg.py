@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from twinned.build.catalog import KEYWORDS
+from twinned.build.releasestore import GraphStore
 from twinned.config import Settings
 from twinned.rdf.vocab import SCHEMA, TW
 
@@ -45,14 +46,14 @@ def _format(f: File) -> str:
     return LABELS.get(str(f["type"]), str(f["type"]))
 
 
-def _rows(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+def _rows(store: GraphStore, query: str) -> list[ox.QuerySolution]:
     result = store.query(query)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("the store answered a SELECT query with no solutions")
     return list(result)
 
 
-def partner_countries(store: ox.Store, countries: Iterable[str] | None = None) -> list[dict[str, Any]]:
+def partner_countries(store: GraphStore, countries: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The countries of the parties of the partnerships, as schema.org Countries. Given
     those countries' IRIs (the server knows them from its atlas), only their details are
     read, by lookups; else one query finds them."""
@@ -77,7 +78,7 @@ def partner_countries(store: ox.Store, countries: Iterable[str] | None = None) -
     return list(out.values())
 
 
-def _country(store: ox.Store, iri: str) -> dict[str, Any]:
+def _country(store: GraphStore, iri: str) -> dict[str, Any]:
     """One country, as ``partner_countries``'s query describes it."""
     def values(prop: str) -> list[Any]:
         return sorted((q.object for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(prop), None,
@@ -97,14 +98,14 @@ def _country(store: ox.Store, iri: str) -> dict[str, Any]:
     return country
 
 
-def agreement_period(store: ox.Store) -> str | None:
+def agreement_period(store: GraphStore) -> str | None:
     """The earliest and latest signing dates as an ISO 8601 interval ("1980-05-22/2023-11-25"),
     each at the precision the source gives; None when no document is dated."""
     dates = sorted(r["d"].value for r in _rows(store, f"SELECT DISTINCT ?d {{ ?s <{TW.date}> ?d }}"))
     return f"{dates[0]}/{dates[-1]}" if dates else None
 
 
-def sources(store: ox.Store) -> list[dict[str, Any]]:
+def sources(store: GraphStore) -> list[dict[str, Any]]:
     """The web pages the records were curated from."""
     rows = _rows(store, f"""
         SELECT ?s ?title ?url {{ ?s a <{SCHEMA.WebPage}> .
@@ -128,7 +129,7 @@ def download(base: str, f: File) -> dict[str, Any]:
             "encodingFormat": f["type"], "contentSize": str(f["size"])}
 
 
-def dataset_jsonld(settings: Settings, store: ox.Store, version: str, triples: object,
+def dataset_jsonld(settings: Settings, store: GraphStore, version: str, triples: object,
                    files: Sequence[File], countries: Iterable[str] | None = None) -> dict[str, Any]:
     """The schema.org Dataset of the landing page (canonical URIs)."""
     s, base = settings, settings.base_uri

@@ -48,7 +48,7 @@ from twinned.rdf.negotiation import (
     prefers_html,
 )
 from twinned.rdf.writers import write_graph
-from twinned.store.external import RemoteQueryPool
+from twinned.store.external import RemoteQueryPool, RemoteStore
 from twinned.store.release import LoadedRelease
 from twinned.web import schemaorg
 from twinned.web.explore import routes as explore_routes
@@ -104,8 +104,10 @@ class Server:
             add_catalog(release.store, release.directory, settings.base_uri)
         self.site = Site(release.store, settings.base_uri,
                          SubjectIndex.open(release.directory / SUBJECTS_FILE, release.store))
-        self.pool: ServesQueries = (RemoteQueryPool(release.store, settings.query_timeout) if remote else
-                          QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
+        store = release.store
+        self.pool: ServesQueries = (
+            RemoteQueryPool(store, settings.query_timeout) if isinstance(store, RemoteStore)
+            else QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
         self.templates = environment(settings, release)
         self.templates.filters["href"] = lambda iri: self.site.addresses.path(iri) or iri
         # maps, timelines, charts (pictures.py, atlas.py); the atlas reads the release's own dump
