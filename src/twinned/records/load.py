@@ -5,9 +5,7 @@ of every file reported at once (see docs/records.md for the format).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import yaml
@@ -15,11 +13,34 @@ import yaml
 from twinned.errors import InputError, Problem
 from twinned.rdf.vocab import PLACE_KINDS, Vocabulary
 from twinned.records.dates import PartialDate
-from twinned.records.qualified import QualifiedDate
+from twinned.records.model import (
+    Area,
+    CityFile,
+    Country,
+    DateRecord,
+    Document,
+    Gazetteer,
+    Identity,
+    Located,
+    Membership,
+    Network,
+    Partnership,
+    Place,
+    Records,
+    Signing,
+    Source,
+)
+from twinned.records.world import WORLD_DIR, load_world
 from twinned.records.yamlnodes import Node, Reader, brief
 
-if TYPE_CHECKING:
-    from twinned.records.world import World
+# the record classes live in records.model; they are named here too, where they were first
+# (build, web and the tests import them from records.load)
+__all__ = [
+    "Area", "CityFile", "Country", "DateRecord", "Document", "Gazetteer", "Identity", "Located",
+    "Membership", "Network", "Partnership", "Place", "Records", "Signing", "Source",
+    "COUNTRY_CODE", "LANG", "PLACES_FILE", "CITIES_DIR", "QID", "REVIEW_KEYS", "SLUG", "URL",
+    "load_gazetteer", "load_records",
+]
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID = re.compile(r"^Q[1-9][0-9]{0,11}$")
@@ -29,169 +50,6 @@ URL = re.compile(r"^https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+$")
 REVIEW_KEYS = ("evidence", "review")   # extraction notes on a record, not mapped (docs/records.md)
 PLACES_FILE = "places.yaml"
 CITIES_DIR = "cities"
-
-
-# -- the records -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Located:
-    file: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Identity:
-    """How an entity is linked to Wikidata: a QID, or why not."""
-
-    wikidata: str | None
-    unresolved: str | None
-    candidates: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Country:
-    code: str
-    labels: dict[str, str]
-    identity: Identity
-    note: str | None
-    at: Located
-
-
-@dataclass(frozen=True)
-class Place:
-    key: str
-    kind: str
-    labels: dict[str, str]
-    aliases: tuple[str, ...]
-    country: str
-    identity: Identity
-    coordinates: tuple[float, float] | None
-    note: str | None
-    at: Located
-    coordinates_source: str | None = None  # "geonames:<id>" or "wikidata:<QID>"
-    no_coordinates: str | None = None  # why a place has none (stated, never silent)
-
-
-@dataclass(frozen=True)
-class Network:
-    key: str
-    labels: dict[str, str]
-    short_name: str | None
-    identity: Identity
-    note: str | None
-    at: Located
-
-
-@dataclass(frozen=True)
-class DateRecord:
-    date: PartialDate
-    as_written: str | None = None
-    qualifier: str | None = None
-
-
-@dataclass(frozen=True)
-class Signing:
-    date: DateRecord | None
-    place: str | None
-    venue: str | None
-
-
-@dataclass(frozen=True)
-class Area:
-    area: str
-    as_written: str | None
-
-
-@dataclass(frozen=True)
-class Document:
-    id: str
-    type: str
-    title: str
-    signings: tuple[Signing, ...]
-    areas: tuple[Area, ...]
-    renews: str | None
-    follows: str | None
-    note: str | None
-    at: Located
-
-    @property
-    def dates(self) -> list[PartialDate]:
-        return [s.date.date for s in self.signings if s.date]
-
-    @property
-    def qualified_dates(self) -> list[QualifiedDate]:
-        return [QualifiedDate(s.date.date, s.date.qualifier) for s in self.signings if s.date]
-
-
-@dataclass(frozen=True)
-class Partnership:
-    city: str
-    partner: str
-    passage: str
-    began: DateRecord | None
-    areas: tuple[Area, ...]
-    documents: tuple[Document, ...]
-    note: str | None
-    source: str
-    at: Located
-
-    @property
-    def parties(self) -> tuple[str, str]:
-        a, b = sorted((self.city, self.partner))
-        return a, b
-
-
-@dataclass(frozen=True)
-class Membership:
-    city: str
-    network: str
-    since: DateRecord | None
-    passage: str
-    source: str
-    at: Located
-    implied: str | None = None  # the source implies the membership but does not state it: why
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    title: str
-    file: str
-    url: str | None
-    language: str
-    publisher: str
-
-
-@dataclass(frozen=True)
-class CityFile:
-    path: str
-    city: str
-    source: Source
-    partnerships: tuple[Partnership, ...]
-    memberships: tuple[Membership, ...]
-
-
-@dataclass(frozen=True)
-class Gazetteer:
-    countries: dict[str, Country] = field(default_factory=dict)
-    places: dict[str, Place] = field(default_factory=dict)
-    networks: dict[str, Network] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Records:
-    gazetteer: Gazetteer
-    cities: tuple[CityFile, ...]
-    world: World | None = None  # data/world/: the imported extract (see world.py)
-
-    @property
-    def partnerships(self) -> list[Partnership]:
-        return [p for c in self.cities for p in c.partnerships]
-
-    @property
-    def memberships(self) -> list[Membership]:
-        return [m for c in self.cities for m in c.memberships]
 
 
 # -- reading -----------------------------------------------------------------------
@@ -640,8 +498,6 @@ def load_records(data_dir: Path, vocabulary: Vocabulary) -> Records:
         if city_file:
             files.append(city_file)
     problems += _check_across(files)
-    from twinned.records.world import WORLD_DIR, load_world
-
     world, world_problems = load_world(data_dir / WORLD_DIR, gaz, name(data_dir / WORLD_DIR))
     problems += world_problems
     if problems:
