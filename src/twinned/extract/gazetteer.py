@@ -167,7 +167,7 @@ class _Builder:
 
     def add_nodes(self, nodes: list[_Node], file: str) -> None:
         nodes = [n for n in nodes if n.qid not in self.qids]
-        for node, key in zip(nodes, slugs([n.name for n in nodes])):
+        for node, key in zip(nodes, slugs([n.name for n in nodes]), strict=False):  # (slugs of no names is one)
             key = self._key(key, node.country)
             coords = (node.lat, node.lng) if node.lat is not None and node.lng is not None else None
             self.places[key] = Place(key, "city", {"en": node.name}, (), node.country, Identity(node.qid, None),
@@ -212,7 +212,7 @@ class _Builder:
                 and c.get("population", 0) >= BIG_CITY]
         for i, key in matched.items():
             self.alternates.setdefault(key, []).extend(spellings[i][:2] + _alternates(cities[i]))
-        for i, key in zip(rest, slugs([cities[i]["name"] for i in rest])):
+        for i, key in zip(rest, slugs([cities[i]["name"] for i in rest]), strict=False):
             self._add_city(cities[i], self._key(key, cities[i]["countrycode"]), spellings[i], file)
 
     def _add_city(self, city: dict[str, Any], key: str, spellings: list[str], file: str) -> None:
@@ -238,7 +238,8 @@ class _Builder:
                 for dlng in (-1, 0, 1):
                     for i in grid.get((place.country, round(lat * 4) + dlat, round(lng * 4) + dlng), ()):
                         c = cities[i]
-                        if abs(c["latitude"] - lat) < 0.3 and _km((lat, lng), (c["latitude"], c["longitude"])) <= MATCH_KM:
+                        near = abs(c["latitude"] - lat) < 0.3
+                        if near and _km((lat, lng), (c["latitude"], c["longitude"])) <= MATCH_KM:
                             out.setdefault(i, []).append(key)
         return out
 

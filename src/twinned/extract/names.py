@@ -66,7 +66,7 @@ class NameIndex:
             for code, written_names in country_names().items():
                 entries += [(written, "country", code, "country name") for written in written_names]
             entries += [(written, "country", code, "a state of the country") for written, code in us_states().items()]
-        for folded, (written, kind, key, how) in zip(fold_keys([e[0] for e in entries]), entries):
+        for folded, (written, kind, key, how) in zip(fold_keys([e[0] for e in entries]), entries, strict=False):
             self._add(folded, written, kind, key, how)
         del self._seen
         self.longest = max((k.count(" ") + 1 for k in self.names), default=1)

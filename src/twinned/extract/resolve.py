@@ -30,6 +30,10 @@ from twinned.extract.mentions import NameMention
 from twinned.records.model import Gazetteer
 
 Links = dict[str, frozenset[str]]
+# what may stand before a name alone in its line: a set of characters (as str.strip reads it:
+# "0-9" is the three characters 0, - and 9, not a range; kept as it always was)
+LEAD_CHARS = " -–•*#0-9."
+_COMMA_COLON = " ,:"
 STATE_NAMED_COUNTRIES = frozenset({"GE"})   # countries named like a US state (Georgia)
 AFTER = 60        # characters after a name in which its country is looked for
 BEFORE = 30       # characters before it ("Germany Wuppertal")
@@ -76,7 +80,7 @@ def country_beside(text: str, mentions: list[NameMention], m: NameMention) -> st
     if before and before[-1].kind == "country" and not re.search(r"[.;|]|\b(?:and|with|or|in|of)\b",
                                                                  text[before[-1].end:m.start]):
         return before[-1].key
-    if not text[line_start:m.start].strip(" -–•*#0-9.") and not text[m.end:line_end].strip(" ,:"):
+    if not text[line_start:m.start].strip(LEAD_CHARS) and not text[m.end:line_end].strip(_COMMA_COLON):
         nxt = [n for n in mentions if line_end < n.start <= line_end + 6 and n.kind == "country"]
         if nxt and not re.search(r"\w", text[line_end:nxt[0].start]):
             return nxt[0].key
