@@ -1,9 +1,9 @@
 """Extracting draft records from a municipal page (see docs/extraction.md).
 
 page → text (HTML reduced) → lines → blocks (one per partner or network, see
-extract_blocks) → in each block: the documents named (extract_types), their dates
-(extract_dates), signing places and venues, renewals, the areas of cooperation
-(extract_areas) and when relations began → a :class:`Draft` whose every field
+extract.blocks) → in each block: the documents named (extract.types), their dates
+(extract.dates), signing places and venues, renewals, the areas of cooperation
+(extract.areas) and when relations began → a :class:`Draft` whose every field
 carries :class:`Evidence` (the text it was read from, its character offsets in the
 page text, a confidence).
 
@@ -47,7 +47,7 @@ def read_page(path: Path, kind: str = "auto") -> Page:
 
 class Extractor:
     """Reads pages against one project's gazetteer (extended with the Wikidata extract and GeoNames,
-    see extract_gazetteer) and schemes."""
+    see extract.gazetteer) and schemes."""
 
     def __init__(self, project_dir: Path, threshold: float = 0.7, date_order: str | None = None,
                  extract: Path | None = None, geonames: bool = True) -> None:

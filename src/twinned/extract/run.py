@@ -165,7 +165,7 @@ class Run(DocumentReader):
         return partnerships, list(memberships.values())
 
     def _segments(self) -> list[Line | Segment]:
-        """The page's lines, a line naming several partners cut into their clauses (extract_parties)."""
+        """The page's lines, a line naming several partners cut into their clauses (extract.parties)."""
         out: list[Line | Segment] = []
         for line in self.lines:
             parts = split(self.finder, line) if line.kind == "content" else None

@@ -165,7 +165,7 @@ class Gazetteer:
 class Records:
     gazetteer: Gazetteer
     cities: tuple[CityFile, ...]
-    world: World | None = None  # data/world/: the imported extract (see world.py)
+    world: World | None = None  # data/world/: the imported extract (see records.world)
 
     @property
     def partnerships(self) -> list[Partnership]:

@@ -1,7 +1,7 @@
 """The world: cities and partnerships imported from a data extract (the Wikidata
 twin-city network), kept in ``data/world/`` beside the curated records.
 
-``twinned import-wikidata`` writes the folder (see ``wikidata_import``); the loader
+``twinned import-wikidata`` writes the folder (see ``records.world_import``); the loader
 reads it with the curated records and the mapper turns it into triples. Format
 (every file UTF-8; TSV files have a header row and one record per line):
 

@@ -43,7 +43,7 @@ _LATIN = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", 
                         "Þ": "Th", "ı": "i", "ħ": "h", "Ħ": "H", "ŀ": "l", "Ŀ": "L"})
 SOURCE_YAML = """\
 # Written by `twinned import-wikidata`. The extract every imported statement derives from
-# (format: src/twinned/world.py). The keys in places.tsv are published URIs: keep them.
+# (format: src/twinned/records/world.py). The keys in places.tsv are published URIs: keep them.
 id: wikidata-twin-cities
 title: Wikidata twin-city network (P190 "twinned administrative body" between cities)
 description: >-
