@@ -28,8 +28,8 @@ from twinned.extract.text import html_to_text, looks_like_html
 from twinned.extract.types import TypeScheme
 from twinned.rdf.vocab import load_vocabulary
 from twinned.records.extract_files import default_extract
-from twinned.records.load import QID as QID_RE
 from twinned.records.load import load_gazetteer
+from twinned.records.reader import QID as QID_RE
 
 
 def read_page(path: Path, kind: str = "auto") -> Page:

@@ -28,9 +28,9 @@ from typing import Any
 import yaml
 
 from twinned.errors import TwinnedError
-from twinned.records.load import QID
 from twinned.records.model import Gazetteer
 from twinned.records.names import fold, overlaps, same
+from twinned.records.reader import QID
 from twinned.wikidata.client import Endpoint, EndpointError, Row, qid_of
 from twinned.wikidata.view import Item
 
