@@ -110,10 +110,11 @@ def network_reason(exc: httpx.TransportError) -> str:
     return f"network error ({exc or type(exc).__name__})"
 
 
-def send(http: httpx.Client, request: Callable[[httpx.Client], httpx.Response], policy: RetryPolicy = NO_RETRIES, *,
+def send(session: httpx.Client, request: Callable[[httpx.Client], httpx.Response],
+         policy: RetryPolicy = NO_RETRIES, *,
          statuses: frozenset[int] = RETRY_STATUSES, network: bool = False,
          sleep: Callable[[float], None] = time.sleep) -> httpx.Response:
-    """``request(http)`` until it gives an answer that is not one of ``statuses`` (any other
+    """``request(session)`` until it gives an answer that is not one of ``statuses`` (any other
     answer, an error too, is returned), retried as ``policy`` says; GaveUp when no attempt
     succeeded, WaitTooLong when the server asks for a longer wait than ``policy.max_wait``.
     Without ``network``, a transport error (after the transport's own retries) propagates."""
@@ -121,7 +122,7 @@ def send(http: httpx.Client, request: Callable[[httpx.Client], httpx.Response], 
     while True:
         wait: float | None = None
         try:
-            response = request(http)
+            response = request(session)
         except httpx.TransportError as exc:
             if not network:
                 raise
