@@ -357,10 +357,11 @@ def rdflib_pipeline(project: str, reps: int) -> dict[str, Any]:
         mine: list[float] = []
         binding = q.bind(queries[name], params, settings.base_uri)
         init = {v.value: _rdflib_term(t, URIRef, Literal) for v, t in binding.substitutions.items()}
-        for rep in range(reps):
+        for _rep in range(reps):
             done: dict[str, Any] = {}
 
-            def work() -> None:
+            def work(binding: Any = binding, init: dict[str, Any] = init, name: str = name,
+                     done: dict[str, Any] = done) -> None:
                 t0 = time.perf_counter()
                 try:
                     result = g.query(binding.sparql, initBindings=init)
@@ -782,13 +783,17 @@ def table(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     row("canned query in-process p50 / p99",
         lambda r: f"{fmt_s(r['canned_inprocess']['p50'])} / {fmt_s(r['canned_inprocess']['p99'])}")
     row("canned query HTTP, first p50 / p99",
-        lambda r: f"{fmt_s(r['server']['canned_http']['cold']['p50'])} / {fmt_s(r['server']['canned_http']['cold']['p99'])}")
+        lambda r: f"{fmt_s(r['server']['canned_http']['cold']['p50'])} / "
+                  f"{fmt_s(r['server']['canned_http']['cold']['p99'])}")
     row("canned query HTTP, repeated p50 / p99",
-        lambda r: f"{fmt_s(r['server']['canned_http']['warm']['p50'])} / {fmt_s(r['server']['canned_http']['warm']['p99'])}")
+        lambda r: f"{fmt_s(r['server']['canned_http']['warm']['p50'])} / "
+                  f"{fmt_s(r['server']['canned_http']['warm']['p99'])}")
     row("oxigraph server HTTP, first p50 / p99",
-        lambda r: f"{fmt_s(r['oxigraph']['canned_http']['cold']['p50'])} / {fmt_s(r['oxigraph']['canned_http']['cold']['p99'])}")
+        lambda r: f"{fmt_s(r['oxigraph']['canned_http']['cold']['p50'])} / "
+                  f"{fmt_s(r['oxigraph']['canned_http']['cold']['p99'])}")
     row("oxigraph server HTTP, repeated p50 / p99",
-        lambda r: f"{fmt_s(r['oxigraph']['canned_http']['warm']['p50'])} / {fmt_s(r['oxigraph']['canned_http']['warm']['p99'])}")
+        lambda r: f"{fmt_s(r['oxigraph']['canned_http']['warm']['p50'])} / "
+                  f"{fmt_s(r['oxigraph']['canned_http']['warm']['p99'])}")
     row("rdflib SPARQL in-process p50 / p99", lambda r: (f"{fmt_s(r['rdflib']['p50'])} / {fmt_s(r['rdflib']['p99'])}"
         + (" (stopped)" if "stopped" in r["rdflib"] else "")
         + (f" ({len(r['rdflib']['failed'])} failed)" if r["rdflib"].get("failed") else ""))
@@ -796,7 +801,8 @@ def table(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     row("rdflib parse / Turtle / N-Triples", lambda r: f"{fmt_s(r['rdflib']['parse_s'])} / "
         f"{fmt_s(r['rdflib']['serialise_turtle_s'])} / {fmt_s(r['rdflib']['serialise_nt_s'])}")
     row("resource page HTTP (HTML), first / repeated p50",
-        lambda r: f"{fmt_s(r['server']['pages_http']['cold']['p50'])} / {fmt_s(r['server']['pages_http']['warm']['p50'])}")
+        lambda r: f"{fmt_s(r['server']['pages_http']['cold']['p50'])} / "
+                  f"{fmt_s(r['server']['pages_http']['warm']['p50'])}")
 
     def rate(x: dict[str, Any]) -> str:
         bad = x["errors"] + x["non_200"]
@@ -820,8 +826,9 @@ def table(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     widths = [max(len(c), max(len(cells[i]) for _l, cells in rows)) for i, c in enumerate(cols)]
     lines = [f"twinned benchmark — {meta['date']} — {meta['machine']}",
              f"twinned serve --processes {meta['processes']}; HTTP load from {meta['load_client']}",
-             " " * width + "  " + "  ".join(c.ljust(w) for c, w in zip(cols, widths))]
-    lines += [label.ljust(width) + "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths)) for label, cells in rows]
+             " " * width + "  " + "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=False))]
+    lines += [label.ljust(width) + "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False))
+              for label, cells in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -15,9 +15,11 @@ from conftest import ROOT, SHARED
 
 from twinned.build.pipeline import build
 from twinned.cli import main
+from twinned.cli.world import synthetic_module
 from twinned.config import load_settings
 from twinned.records.world_import import read_links, read_nodes
-from twinned.synthetic import SYNTHETIC_QID_BASE, synthetic_extract
+
+SYNTHETIC_QID_BASE, synthetic_extract = synthetic_module().SYNTHETIC_QID_BASE, synthetic_module().synthetic_extract
 
 EXTRACT = SHARED / "data" / "wikidata-twin-cities"
 # CI has ../shared beside the project: there, a missing extract fails rather than skips
@@ -72,3 +74,14 @@ def test_a_generated_world_builds_and_conforms(small_extract: Path, tmp_path: Pa
     assert result.report.conforms
     assert result.counts["cities"] >= 3 * 400 and result.counts["curated_partnerships"] > 50
     assert main(["generate-world", "--project", str(ROOT), "--scale", "3", "-q", str(target)]) == 2  # not empty
+
+
+def test_generate_world_says_what_is_missing_outside_a_source_checkout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from twinned.cli import world
+
+    monkeypatch.setattr(world, "GENERATOR", tmp_path / "benchmarks" / "synthetic.py")
+    assert main(["generate-world", "--project", str(ROOT), "--scale", "2", "-q", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert "benchmarks/synthetic.py of a source checkout" in err and str(tmp_path / "benchmarks") in err
+    assert not (tmp_path / "w").exists()

@@ -314,7 +314,7 @@ def test_user_agent_names_twinned_and_its_version(capsys: pytest.CaptureFixture[
     assert code == 0 and out.startswith("city,city_qid,check")
     agents = {s.headers["user-agent"] for s in stub.seen}
     [agent] = agents
-    assert agent.startswith(f"twinned/{__version__} (") and "SPARQLWrapper/" in agent
+    assert agent.startswith(f"twinned/{__version__} (") and "httpx/" in agent
     assert all("VALUES ?item" in s.query for s in stub.seen)
 
 

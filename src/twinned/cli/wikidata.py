@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the modules below are imported when a command runs, not for
     from twinned.wikidata.client import Endpoint
 
 Common = Callable[[argparse.ArgumentParser], None]
-WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"  # the same as wikidata_client.WIKIDATA_SPARQL
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"  # the same as wikidata.client.WIKIDATA_SPARQL
 
 
 def _extract(settings: Settings, given: str | None) -> Path:

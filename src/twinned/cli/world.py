@@ -5,16 +5,23 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from twinned.config import Settings
+from twinned.errors import InputError, Problem
 
 EPILOG = """exit status: 0 success, 1 the graph does not conform to the SHACL shapes,
 2 usage or input error (every problem is listed as file:line: field: expected)."""
 
 Common = Callable[[argparse.ArgumentParser], None]
+# the synthetic world generator is not in the package (its worlds must never be published):
+# it is benchmarks/synthetic.py of the source checkout, beside src/ (the install is editable)
+GENERATOR = Path(__file__).resolve().parents[3] / "benchmarks" / "synthetic.py"
+GENERATOR_MODULE = "twinned_benchmarks_synthetic"
 
 
 def progress_for(args: argparse.Namespace) -> Callable[[str], None]:
@@ -61,9 +68,31 @@ def _import_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], com
     p.set_defaults(handler=cmd_import)
 
 
-def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.synthetic import generate_world
+def synthetic_module() -> ModuleType:
+    """The synthetic world generator, benchmarks/synthetic.py of the source checkout;
+    InputError naming what is missing when twinned is not run from one."""
+    path = GENERATOR
+    loaded = sys.modules.get(GENERATOR_MODULE)
+    if loaded is not None and getattr(loaded, "__file__", None) == str(path):
+        return loaded
+    spec = importlib.util.spec_from_file_location(GENERATOR_MODULE, path) if path.is_file() else None
+    if spec is None or spec.loader is None:
+        raise InputError([Problem(str(path), 0, "generate-world",
+                                  "the synthetic world generator, benchmarks/synthetic.py of a source checkout of "
+                                  "twinned beside src/ (it is not part of the installed package): run generate-world "
+                                  "from a clone installed with pip install -e .")])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[GENERATOR_MODULE] = module  # (dataclasses look their module up while it runs)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[GENERATOR_MODULE]
+        raise
+    return module
 
+
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
+    generate_world = synthetic_module().generate_world
     target = Path(args.directory)
     result = generate_world(settings, target, args.scale, seed=args.seed, source=Path(args.source)
                             if args.source else None, publishers=args.publishers,

@@ -20,13 +20,15 @@ import re
 from dataclasses import dataclass, field
 
 from twinned.extract.names import NameMention, proper_name_at
+from twinned.extract.resolve import LEAD_CHARS
 from twinned.extract.text import is_boilerplate
 
 ABBREVIATIONS = frozenset("mr mrs ms dr st prof no nr vs etc e.g i.e ca c approx h.e jan feb mar apr jun jul aug "
                           "sep sept oct nov dec co inc ltd jr sr gen hon rev".split())
 PLACE_SUFFIX = r"(?:\s+(?:City|city|Town|town|Municipality|municipality|cities|towns|City Municipality))?"
 PARTY_AFTER_HOME = re.compile(PLACE_SUFFIX + r"\s+and\s+(?:the\s+)?(?:(?:city|town|county|region) of\s+)?")
-RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|co-?operation|agreements?|"
+RELATION_WITH = re.compile(r"\b(?:relations?|relationships?|friendships?|friends|partners|partnerships?|"
+                           r"co-?operation|agreements?|"
                            r"treat(?:y|ies)|memorand(?:um|a)|twinned|twinning|ties|links?|contacts|intent|charter|protocol|pact|"
                            r"signed|concluded|works|co-?operates|began|started)"
                            r"\s+(?:\w+\s+){0,2}with\s+(?:the\s+)?$",
@@ -50,7 +52,8 @@ LIST_SEPARATOR = re.compile(r"^\s*(?:,|\(|–|—|-|·|:|\|)")
 NOT_NAMES = frozenset("The This That These Those Both Our Its Their It We They On In At Since With And Or A An "
                       "Letter Agreement Protocol Declaration Memorandum City Town Council Mayor Image Images Photo "
                       "Photos Picture Figure Caption Source Note Contact Information Gallery Video Map Logo Logos "
-                      "Download Print Share Home Menu More News Partner Partners Sister Twin Friendship Country Nation Signed Date "
+                      "Download Print Share Home Menu More News Partner Partners Sister Twin Friendship Country Nation "
+                      "Signed Date "
                       "Year Since Established Population Region State Type Kind Status Website Notes Agreement "
                       "Partnership Cooperation Events Event Venue".split())
 # a field of a key-value block naming the partner: "Partner city: Lübeck", "Twin town: Tours"
@@ -325,7 +328,7 @@ def town_columns(text: str, lines: list[Line], names: list[NameMention], home: s
 def heading_place(finder: PartyFinder, line: Line) -> Party | None:
     """The place a heading names (its last gazetteer place other than the publishing city)."""
     alone = [n for n in finder.in_line(line) if n.kind in ("place", "unsure") and n.key != finder.home
-             and not finder.text[line.start:n.start].strip(" -–•*#0-9.") and not finder.text[n.end:line.end].strip()]
+             and not finder.text[line.start:n.start].strip(LEAD_CHARS) and not finder.text[n.end:line.end].strip()]
     if alone:
         n = alone[0]
         return Party(n.key if n.kind == "place" else None, n.text, n.start, n.end, n, "heading")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "extract-gazetteer-1"
-CODE = ("cache.py", "fold.py", "gazetteer.py", "names.py", "resolve.py")
+CODE = ("cache.py", "countries.py", "fold.py", "gazetteer.py", "mentions.py", "names.py", "resolve.py")
 
 
 def cache_dir() -> Path | None:

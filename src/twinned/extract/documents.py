@@ -1,21 +1,18 @@
 """Reading documents in a partner's lines: which mentions are new documents and which refer to
 earlier ones, their dates, renewals, signing places and venues, and the areas they name
-(steps 6–10 of docs/extraction.md). A mixin of the extractor's run (:class:`twinned.extract.pipeline._Run`)."""
+(steps 6–10 of docs/extraction.md). A mixin of the extractor's run (:class:`twinned.extract.run.Run`)."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from twinned.extract.areas import AreaMention
+from twinned.extract.areas import AreaMention, AreaScheme
 from twinned.extract.blocks import Line, PartyFinder, cells_of, sentences
 from twinned.extract.dates import DateMention
 from twinned.extract.model import Document, Evidence, Partnership, Signing
 from twinned.extract.names import NameMention
-from twinned.extract.types import DocMention, TypeReading
-
-if TYPE_CHECKING:
-    from twinned.extract.pipeline import Extractor
+from twinned.extract.types import DocMention, TypeReading, TypeScheme
 
 INTENT_TYPES = frozenset({"letter-of-intent", "protocol-of-intent", "letter-of-interest", "declaration-of-intent",
                           "council-decision"})
@@ -47,10 +44,19 @@ VENUE_BUILDING = re.compile(r"(?:['’]s)?(?:\s+[A-Z][\w-]*){0,3}\s+(?:Hall|Cast
 VENUE_OCCASION = re.compile(r"\b(?:during|on the occasion of)\s+((?:the|a|an)\s+[^,.;()]+)", re.IGNORECASE)
 
 
+class Schemes(Protocol):
+    """The schemes the document rules read with (an Extractor has them)."""
+
+    @property
+    def types(self) -> TypeScheme: ...
+    @property
+    def areas(self) -> AreaScheme: ...
+
+
 class DocumentReader:
     """The document, date and signing rules of one extraction run (mixed into ``_Run``)."""
 
-    ex: Extractor
+    ex: Schemes
     text: str
     names: list[NameMention]
     dates: list[DateMention]

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import yaml
 
+from twinned.extract.countries import COUNTRY_NAMES
 from twinned.extract.dates import DateMention
 from twinned.extract.model import Document, Draft, Evidence, Membership, Partnership, Signing
-from twinned.extract.names import COUNTRY_NAMES
 
 _PLAIN = re.compile(r"[\w\u00c0-\u024f][\w\u00c0-\u024f .'’()/\-]*")
 _RESERVED = frozenset("true false yes no on off null y n ~".split())

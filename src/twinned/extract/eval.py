@@ -37,7 +37,7 @@ import yaml
 from twinned.errors import InputError, Problem
 from twinned.extract.model import Draft
 from twinned.extract.pipeline import Extractor, read_page
-from twinned.records.load import Gazetteer
+from twinned.records.model import Gazetteer
 
 FIELDS = ("partners", "types", "dates", "places", "areas", "memberships", "first-years")
 Facts = dict[str, Counter[tuple[str, ...]]]

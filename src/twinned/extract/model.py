@@ -11,7 +11,7 @@ from twinned.extract.dates import DateMention
 from twinned.extract.gazetteer import WorldGazetteer
 from twinned.extract.names import NameMention
 from twinned.extract.types import DocMention, TypeReading
-from twinned.records.load import Gazetteer
+from twinned.records.model import Gazetteer
 
 
 @dataclass(frozen=True)

@@ -14,71 +14,17 @@ import re
 import sys
 from dataclasses import dataclass
 
+from twinned.extract.countries import COUNTRY_NAMES as COUNTRY_NAMES
 from twinned.extract.fold import _WORD, fold, fold_keys
 from twinned.extract.gazetteer import COMMON_WORDS, WorldGazetteer, country_names, us_states
+from twinned.extract.mentions import NameMention as NameMention
 from twinned.extract.resolve import Links, resolve
-from twinned.records.load import Gazetteer
-
-# Country names pages use beside the gazetteer's labels (ISO 3166-1 alpha-2 codes).
-COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
-    "AL": ("Albania",), "AM": ("Armenia",), "AR": ("Argentina", "Argentine Republic"),
-    "AT": ("Austria", "Republic of Austria"), "AU": ("Australia",), "AZ": ("Azerbaijan",),
-    "BA": ("Bosnia and Herzegovina", "Bosnia"), "BE": ("Belgium", "Kingdom of Belgium"),
-    "BG": ("Bulgaria", "Republic of Bulgaria"), "BR": ("Brazil",),
-    "BY": ("Belarus", "Republic of Belarus"), "CA": ("Canada",),
-    "CH": ("Switzerland", "Swiss Confederation"), "CL": ("Chile",),
-    "CN": ("China", "People's Republic of China", "PRC", "P. R. China"), "CY": ("Cyprus",),
-    "CZ": ("Czech Republic", "Czechia"), "DE": ("Germany", "Federal Republic of Germany"),
-    "DK": ("Denmark", "Kingdom of Denmark"), "EE": ("Estonia", "Republic of Estonia"), "EG": ("Egypt",),
-    "ES": ("Spain", "Kingdom of Spain"), "FI": ("Finland", "Republic of Finland"),
-    "FR": ("France", "French Republic"), "GB": ("United Kingdom", "UK", "Great Britain", "England",
-                                               "Scotland", "Wales", "Northern Ireland"),
-    "GE": ("Georgia",), "GR": ("Greece", "Hellenic Republic"), "HR": ("Croatia", "Republic of Croatia"),
-    "HU": ("Hungary",), "IE": ("Ireland",), "IL": ("Israel", "State of Israel"), "IN": ("India",),
-    "IS": ("Iceland",), "IT": ("Italy", "Italian Republic"), "JP": ("Japan",),
-    "KR": ("South Korea", "Republic of Korea", "Korea"), "KZ": ("Kazakhstan",), "LT": ("Lithuania",),
-    "LU": ("Luxembourg",), "LV": ("Latvia", "Republic of Latvia"), "MD": ("Moldova", "Republic of Moldova"),
-    "ME": ("Montenegro",), "MK": ("North Macedonia", "Macedonia"), "MN": ("Mongolia",), "MT": ("Malta",),
-    "MX": ("Mexico",), "NL": ("Netherlands", "The Netherlands", "Holland"),
-    "NO": ("Norway", "Kingdom of Norway"), "NZ": ("New Zealand",), "PL": ("Poland", "Republic of Poland"),
-    "PT": ("Portugal",), "RO": ("Romania",), "RS": ("Serbia", "Republic of Serbia"),
-    "RU": ("Russia", "Russian Federation"), "SE": ("Sweden", "Kingdom of Sweden"),
-    "SI": ("Slovenia", "Republic of Slovenia"), "SK": ("Slovakia", "Slovak Republic"),
-    "TR": ("Turkey", "Türkiye", "Republic of Turkey"), "TW": ("Taiwan",),
-    "UA": ("Ukraine",), "US": ("United States", "United States of America", "USA", "U.S.A.", "U.S."),
-    "UZ": ("Uzbekistan",), "VN": ("Vietnam", "Viet Nam", "Socialist Republic of Vietnam"),
-    "AD": ("Andorra",), "AE": ("United Arab Emirates", "UAE"), "AF": ("Afghanistan",), "AO": ("Angola",),
-    "BD": ("Bangladesh",), "BO": ("Bolivia",), "CD": ("Democratic Republic of the Congo",), "CM": ("Cameroon",),
-    "CO": ("Colombia",), "CR": ("Costa Rica",), "CU": ("Cuba",), "DO": ("Dominican Republic",), "DZ": ("Algeria",),
-    "EC": ("Ecuador",), "ET": ("Ethiopia",), "GH": ("Ghana",), "GT": ("Guatemala",), "ID": ("Indonesia",),
-    "IQ": ("Iraq",), "IR": ("Iran",), "JO": ("Jordan",), "KE": ("Kenya",), "KG": ("Kyrgyzstan",),
-    "KH": ("Cambodia",), "LB": ("Lebanon",), "LI": ("Liechtenstein",), "LK": ("Sri Lanka",), "MA": ("Morocco",),
-    "MC": ("Monaco",), "MM": ("Myanmar",), "MY": ("Malaysia",), "MZ": ("Mozambique",), "NG": ("Nigeria",),
-    "NP": ("Nepal",), "PA": ("Panama",), "PE": ("Peru",), "PH": ("Philippines",), "PK": ("Pakistan",),
-    "PS": ("Palestine",), "PY": ("Paraguay",), "QA": ("Qatar",), "SA": ("Saudi Arabia",), "SG": ("Singapore",),
-    "SM": ("San Marino",), "SN": ("Senegal",), "SY": ("Syria",), "TH": ("Thailand",), "TJ": ("Tajikistan",),
-    "TM": ("Turkmenistan",), "TN": ("Tunisia",), "TZ": ("Tanzania", "United Republic of Tanzania"),
-    "UG": ("Uganda",), "UY": ("Uruguay",), "VE": ("Venezuela",), "ZA": ("South Africa",), "ZM": ("Zambia",),
-    "ZW": ("Zimbabwe",),
-}
+from twinned.records.model import Gazetteer
 
 _UPPER = "".join(chr(c) for c in range(0x41, 0x530) if chr(c).isupper())
 NAME_WORD = rf"[{_UPPER}][\w'’\-]*"
 CONNECTORS = r"(?:de|de'|del|della|di|da|do|dos|das|la|le|les|am|an der|an|upon|on|sur|en|im|ob|nad|pod|y|van|von)"
 PROPER_NAME = re.compile(rf"{NAME_WORD}(?:[ \u00a0](?:{CONNECTORS}[ \u00a0])?{NAME_WORD}){{0,4}}")
-
-
-@dataclass(frozen=True)
-class NameMention:
-    start: int
-    end: int
-    text: str          # as the page writes it
-    kind: str          # place | country | network | unsure (a place name the page leaves ambiguous)
-    key: str           # place key, ISO code or network key (unsure: the folded name)
-    how: str           # "label (en)", "alias", "short name", "country name", "other spelling (GeoNames)"
-    exact: bool        # written exactly as the gazetteer writes it (diacritics and case)
-    candidates: tuple[str, ...] = ()   # unsure: the places it may be
-    weak: bool = False                 # a common word or a city without QID: a place only in a party position
 
 
 @dataclass(frozen=True)
@@ -120,7 +66,7 @@ class NameIndex:
             for code, written_names in country_names().items():
                 entries += [(written, "country", code, "country name") for written in written_names]
             entries += [(written, "country", code, "a state of the country") for written, code in us_states().items()]
-        for folded, (written, kind, key, how) in zip(fold_keys([e[0] for e in entries]), entries):
+        for folded, (written, kind, key, how) in zip(fold_keys([e[0] for e in entries]), entries, strict=False):
             self._add(folded, written, kind, key, how)
         del self._seen
         self.longest = max((k.count(" ") + 1 for k in self.names), default=1)

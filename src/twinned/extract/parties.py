@@ -11,6 +11,7 @@ first partner's sentence stays an ordinary line.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 
@@ -150,7 +151,7 @@ def split(finder: PartyFinder, line: Line) -> list[Segment] | None:
     starts = [s for s, _ in sentences(finder.text, line.start, line.end)]
     homes = [n.end for n in finder.in_line(line) if n.key == finder.home]
     cuts = [first_sentence] + [_cut(finder.text, g_prev[-1].end, g[0].start, starts, homes)
-                               for g_prev, g in zip(groups, groups[1:])]
+                               for g_prev, g in itertools.pairwise(groups)]
     out: list[Segment] = []
     if first_sentence > line.start:
         out.append((_sub(line, finder.text, line.start, first_sentence), [], None))

@@ -23,15 +23,31 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from twinned.extract.names import NameIndex, NameMention
+from twinned.extract.fold import fold_key
+from twinned.extract.mentions import NameMention
+from twinned.records.model import Gazetteer
 
 Links = dict[str, frozenset[str]]
+# what may stand before a name alone in its line: a set of characters (as str.strip reads it:
+# "0-9" is the three characters 0, - and 9, not a range; kept as it always was)
+LEAD_CHARS = " -–•*#0-9."
+_COMMA_COLON = " ,:"
 STATE_NAMED_COUNTRIES = frozenset({"GE"})   # countries named like a US state (Georgia)
 AFTER = 60        # characters after a name in which its country is looked for
 BEFORE = 30       # characters before it ("Germany Wuppertal")
+
+
+class NameIndex(Protocol):
+    """What settling reads of the name index (``extract.names.NameIndex``)."""
+
+    @property
+    def gazetteer(self) -> Gazetteer: ...
+    @property
+    def curated(self) -> frozenset[str]: ...
+    @property
+    def weak(self) -> frozenset[str]: ...
 
 
 def read_links(extract: Path | None) -> Links:
@@ -64,7 +80,7 @@ def country_beside(text: str, mentions: list[NameMention], m: NameMention) -> st
     if before and before[-1].kind == "country" and not re.search(r"[.;|]|\b(?:and|with|or|in|of)\b",
                                                                  text[before[-1].end:m.start]):
         return before[-1].key
-    if not text[line_start:m.start].strip(" -–•*#0-9.") and not text[m.end:line_end].strip(" ,:"):
+    if not text[line_start:m.start].strip(LEAD_CHARS) and not text[m.end:line_end].strip(_COMMA_COLON):
         nxt = [n for n in mentions if line_end < n.start <= line_end + 6 and n.kind == "country"]
         if nxt and not re.search(r"\w", text[line_end:nxt[0].start]):
             return nxt[0].key
@@ -141,7 +157,5 @@ def _prefer(candidates: list[str], index: NameIndex, twins: frozenset[str], m: N
 
 
 def _label_of(index: NameIndex, key: str, folded: str) -> bool:
-    from twinned.extract.fold import fold_key
-
     place = index.gazetteer.places[key]
     return any(fold_key(v) == folded for v in [*place.labels.values(), *place.aliases])

@@ -4,7 +4,8 @@ Navigation, header, footer, asides, forms, scripts, styles, images (and their
 captions) and hidden elements are dropped; block elements end lines; table cells are
 joined with `` | `` so a table row stays one line (a cell spanning rows is repeated in each);
 a list item begins with ``- ``; text glued across inline tags before a capital ("Århus" "Denmark"
-in a card's spans) is cut into lines. When the page has a ``<main>`` element only its text is kept. Lines of boilerplate ("Skip to content", "Read more",
+in a card's spans) is cut into lines. When the page has a ``<main>`` element only its text is kept.
+Lines of boilerplate ("Skip to content", "Read more",
 cookie notices ...) are removed. Plain text is used as it is, so evidence offsets
 into a text page are offsets into the file itself.
 """
@@ -39,7 +40,8 @@ BOILERPLATE = re.compile(
     r"read more|more|back to top|to the top|print|share(?: this(?: page)?)?|top|home|"
     r"(?:this|our) (?:site|website) uses cookies.*|.*\bcookies?\b.*\baccept\b.*|accept(?: all)?(?: cookies)?|"
     r"information will be available soon\.?|(?:page )?under construction\.?|coming soon\.?|"
-    r"all rights reserved\.?|(?:©|copyright)\s.*|(?:last )?(?:updated|modified)(?::|\s+on\b).*|last (?:updated|modified)\b.*|"
+    r"all rights reserved\.?|(?:©|copyright)\s.*|(?:last )?(?:updated|modified)(?::|\s+on\b).*|"
+    r"last (?:updated|modified)\b.*|"
     r"you are here:?.*|home\s*(?:[/›>»|]|&gt;)\s.*)$",       # breadcrumbs: "Home / City Hall / Twin cities"
     re.IGNORECASE,
 )

@@ -1,409 +1,58 @@
 """Records: the curated YAML in data/ read into typed objects, with every problem
 of every file reported at once (see docs/records.md for the format).
+
+This module reads the city files and is the entry point (``load_records``,
+``load_gazetteer``); places.yaml is read by ``records.places``, the imported world by
+``records.world``, and the classes are in ``records.model``.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import yaml
 
 from twinned.errors import InputError, Problem
-from twinned.rdf.vocab import PLACE_KINDS, Vocabulary
-from twinned.records.dates import PartialDate
-from twinned.records.qualified import QualifiedDate
-from twinned.records.yamlnodes import Node, Reader, brief
+from twinned.rdf.vocab import Vocabulary
+from twinned.records.model import (
+    Area,
+    CityFile,
+    Country,
+    DateRecord,
+    Document,
+    Gazetteer,
+    Identity,
+    Located,
+    Membership,
+    Network,
+    Partnership,
+    Place,
+    Records,
+    Signing,
+    Source,
+)
+from twinned.records.places import read_places
+from twinned.records.reader import COUNTRY_CODE, LANG, QID, SLUG, URL, RecordReader
+from twinned.records.world import WORLD_DIR, load_world
+from twinned.records.yamlnodes import Node, brief
 
-if TYPE_CHECKING:
-    from twinned.records.world import World
+# the record classes live in records.model, the value patterns in records.reader; they are
+# named here too, where they were first (build, web and the tests import them from here)
+__all__ = [
+    "Area", "CityFile", "Country", "DateRecord", "Document", "Gazetteer", "Identity", "Located",
+    "Membership", "Network", "Partnership", "Place", "Records", "Signing", "Source",
+    "COUNTRY_CODE", "LANG", "PLACES_FILE", "CITIES_DIR", "QID", "REVIEW_KEYS", "SLUG", "URL",
+    "load_gazetteer", "load_records",
+]
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-QID = re.compile(r"^Q[1-9][0-9]{0,11}$")
-COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
-LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-URL = re.compile(r"^https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+$")
 REVIEW_KEYS = ("evidence", "review")   # extraction notes on a record, not mapped (docs/records.md)
 PLACES_FILE = "places.yaml"
 CITIES_DIR = "cities"
 
 
-# -- the records -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Located:
-    file: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Identity:
-    """How an entity is linked to Wikidata: a QID, or why not."""
-
-    wikidata: str | None
-    unresolved: str | None
-    candidates: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Country:
-    code: str
-    labels: dict[str, str]
-    identity: Identity
-    note: str | None
-    at: Located
-
-
-@dataclass(frozen=True)
-class Place:
-    key: str
-    kind: str
-    labels: dict[str, str]
-    aliases: tuple[str, ...]
-    country: str
-    identity: Identity
-    coordinates: tuple[float, float] | None
-    note: str | None
-    at: Located
-    coordinates_source: str | None = None  # "geonames:<id>" or "wikidata:<QID>"
-    no_coordinates: str | None = None  # why a place has none (stated, never silent)
-
-
-@dataclass(frozen=True)
-class Network:
-    key: str
-    labels: dict[str, str]
-    short_name: str | None
-    identity: Identity
-    note: str | None
-    at: Located
-
-
-@dataclass(frozen=True)
-class DateRecord:
-    date: PartialDate
-    as_written: str | None = None
-    qualifier: str | None = None
-
-
-@dataclass(frozen=True)
-class Signing:
-    date: DateRecord | None
-    place: str | None
-    venue: str | None
-
-
-@dataclass(frozen=True)
-class Area:
-    area: str
-    as_written: str | None
-
-
-@dataclass(frozen=True)
-class Document:
-    id: str
-    type: str
-    title: str
-    signings: tuple[Signing, ...]
-    areas: tuple[Area, ...]
-    renews: str | None
-    follows: str | None
-    note: str | None
-    at: Located
-
-    @property
-    def dates(self) -> list[PartialDate]:
-        return [s.date.date for s in self.signings if s.date]
-
-    @property
-    def qualified_dates(self) -> list[QualifiedDate]:
-        return [QualifiedDate(s.date.date, s.date.qualifier) for s in self.signings if s.date]
-
-
-@dataclass(frozen=True)
-class Partnership:
-    city: str
-    partner: str
-    passage: str
-    began: DateRecord | None
-    areas: tuple[Area, ...]
-    documents: tuple[Document, ...]
-    note: str | None
-    source: str
-    at: Located
-
-    @property
-    def parties(self) -> tuple[str, str]:
-        a, b = sorted((self.city, self.partner))
-        return a, b
-
-
-@dataclass(frozen=True)
-class Membership:
-    city: str
-    network: str
-    since: DateRecord | None
-    passage: str
-    source: str
-    at: Located
-    implied: str | None = None  # the source implies the membership but does not state it: why
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    title: str
-    file: str
-    url: str | None
-    language: str
-    publisher: str
-
-
-@dataclass(frozen=True)
-class CityFile:
-    path: str
-    city: str
-    source: Source
-    partnerships: tuple[Partnership, ...]
-    memberships: tuple[Membership, ...]
-
-
-@dataclass(frozen=True)
-class Gazetteer:
-    countries: dict[str, Country] = field(default_factory=dict)
-    places: dict[str, Place] = field(default_factory=dict)
-    networks: dict[str, Network] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Records:
-    gazetteer: Gazetteer
-    cities: tuple[CityFile, ...]
-    world: World | None = None  # data/world/: the imported extract (see world.py)
-
-    @property
-    def partnerships(self) -> list[Partnership]:
-        return [p for c in self.cities for p in c.partnerships]
-
-    @property
-    def memberships(self) -> list[Membership]:
-        return [m for c in self.cities for m in c.memberships]
-
-
-# -- reading -----------------------------------------------------------------------
-
-
-class _RecordReader(Reader):
-    """Reader with the value checks the record format shares."""
-
-    def __init__(self, file: str, vocabulary: Vocabulary) -> None:
-        super().__init__(file)
-        self.vocabulary = vocabulary
-
-    def at(self, node: Node) -> Located:
-        return Located(node.file, node.line)
-
-    def opt_text(self, entries: dict[str, Node], key: str) -> str | None:
-        return self.text(entries[key]) if key in entries else None
-
-    def slug(self, node: Node, what: str = "a slug") -> str | None:
-        value = self.text(node)
-        if value is not None and not SLUG.match(value):
-            self.add(node.problem(f"{what}: lowercase letters, digits and single hyphens, not {brief(value)}"))
-            return None
-        return value
-
-    def choice(self, node: Node, allowed: frozenset[str], what: str) -> str | None:
-        value = self.text(node)
-        if value is not None and value not in allowed:
-            self.add(node.problem(f"{what}, one of {', '.join(sorted(allowed))}; not {brief(value)}"))
-            return None
-        return value
-
-    def qid(self, node: Node) -> str | None:
-        value = self.text(node)
-        if value is not None and not QID.match(value):
-            self.add(node.problem(f"a Wikidata QID like Q25409, not {brief(value)}"))
-            return None
-        return value
-
-    def labels(self, node: Node) -> dict[str, str]:
-        entries = self.mapping(node, open_keys=True) or {}
-        out: dict[str, str] = {}
-        for lang, value_node in entries.items():
-            if not LANG.match(lang):
-                self.add(value_node.problem(f"a BCP 47 language tag as key, not {brief(lang)}"))
-                continue
-            value = self.text(value_node)
-            if value is not None:
-                out[lang] = value
-        if entries and "en" not in out:
-            self.add(node.problem("an English label (en)"))
-        return out
-
-    def identity(self, entries: dict[str, Node], node: Node) -> Identity:
-        wikidata = self.qid(entries["wikidata"]) if "wikidata" in entries else None
-        unresolved = self.opt_text(entries, "unresolved")
-        if ("wikidata" in entries) == ("unresolved" in entries):
-            self.add(node.problem("either 'wikidata' (a verified QID) or 'unresolved' (a reason), not both or neither",
-                                  f"{node.field}.wikidata"))
-        candidates: list[str] = []
-        if "candidates" in entries:
-            for item in self.sequence(entries["candidates"]):
-                q = self.qid(item)
-                if q:
-                    candidates.append(q)
-        return Identity(wikidata, unresolved, tuple(candidates))
-
-    def date(self, node: Node) -> DateRecord | None:
-        entries = self.mapping(node, required=("date",), optional=("as_written", "qualifier"))
-        if entries is None or "date" not in entries:
-            return None
-        return self.date_fields(entries)
-
-    def date_fields(self, entries: dict[str, Node]) -> DateRecord | None:
-        raw = self.text(entries["date"])
-        qualifier = None
-        if "qualifier" in entries:
-            qualifier = self.choice(entries["qualifier"], self.vocabulary.date_qualifiers, "a date qualifier")
-        if raw is None:
-            return None
-        try:
-            value = PartialDate.parse(raw)
-        except ValueError as exc:
-            self.add(entries["date"].problem(str(exc)))
-            return None
-        if value.is_future():
-            self.add(entries["date"].problem(f"a date that is not in the future, not {raw!r}"))
-            return None
-        return DateRecord(value, self.opt_text(entries, "as_written"), qualifier)
-
-    def areas(self, node: Node) -> tuple[Area, ...]:
-        out: list[Area] = []
-        seen: dict[str, int] = {}
-        for item in self.sequence(node):
-            entries = self.mapping(item, required=("area",), optional=("as_written",))
-            if not entries or "area" not in entries:
-                continue
-            key = self.choice(entries["area"], self.vocabulary.cooperation_areas, "a cooperation area")
-            if key is None:
-                continue
-            if key in seen:
-                self.add(item.problem(f"each area once (also on line {seen[key]})", f"{item.field}.area"))
-                continue
-            seen[key] = item.line
-            out.append(Area(key, self.opt_text(entries, "as_written")))
-        return tuple(out)
-
-
-def _read_places(path: Path, name: str, vocabulary: Vocabulary) -> tuple[Gazetteer, list[Problem]]:
-    r = _RecordReader(name, vocabulary)
-    root = r.parse(path)
-    gaz = Gazetteer()
-    if root is None:
-        return gaz, r.problems
-    top = r.mapping(root, required=("countries", "places"), optional=("networks",)) or {}
-    id_keys = ("wikidata", "unresolved", "candidates", "note")
-
-    for code, node in (r.mapping(top["countries"], open_keys=True) or {}).items() if "countries" in top else ():
-        if not COUNTRY_CODE.match(code):
-            r.add(node.problem(f"an ISO 3166-1 alpha-2 code in capitals as key, not {brief(code)}"))
-            continue
-        e = r.mapping(node, required=("labels",), optional=id_keys)
-        if e is None:
-            continue
-        labels = r.labels(e["labels"]) if "labels" in e else {}
-        gaz.countries[code] = Country(code, labels, r.identity(e, node), r.opt_text(e, "note"), r.at(node))
-
-    for key, node in (r.mapping(top["places"], open_keys=True) or {}).items() if "places" in top else ():
-        if not SLUG.match(key):
-            r.add(node.problem(f"a slug as place key (lowercase, digits, single hyphens), not {brief(key)}"))
-            continue
-        e = r.mapping(node, required=("kind", "labels", "country"),
-                      optional=id_keys + ("aliases", "coordinates", "no_coordinates"))
-        if e is None:
-            continue
-        kind = r.choice(e["kind"], frozenset(PLACE_KINDS), "a place kind") if "kind" in e else None
-        labels = r.labels(e["labels"]) if "labels" in e else {}
-        country = r.text(e["country"]) if "country" in e else None
-        if country is not None and country not in gaz.countries:
-            r.add(e["country"].problem(f"a country code listed under 'countries', not {brief(country)}"))
-            country = None
-        aliases = tuple(a for a in (r.text(n) for n in r.sequence(e["aliases"])) if a) if "aliases" in e else ()
-        coords, coords_source = _coordinates(r, e["coordinates"]) if "coordinates" in e else (None, None)
-        no_coords = r.opt_text(e, "no_coordinates")
-        if coords and no_coords:
-            r.add(e["no_coordinates"].problem("no reason for missing coordinates where coordinates are given"))
-        identity = r.identity(e, node)
-        if kind and country and labels:
-            gaz.places[key] = Place(key, kind, labels, aliases, country, identity, coords,
-                                    r.opt_text(e, "note"), r.at(node), coords_source, no_coords)
-
-    if "networks" in top:
-        for key, node in (r.mapping(top["networks"], open_keys=True) or {}).items():
-            if not SLUG.match(key):
-                r.add(node.problem(f"a slug as network key, not {brief(key)}"))
-                continue
-            e = r.mapping(node, required=("labels",), optional=id_keys + ("short_name",))
-            if e is None:
-                continue
-            labels = r.labels(e["labels"]) if "labels" in e else {}
-            gaz.networks[key] = Network(key, labels, r.opt_text(e, "short_name"), r.identity(e, node),
-                                        r.opt_text(e, "note"), r.at(node))
-    _check_unique_qids(r, gaz)
-    return gaz, r.problems
-
-
-COORDINATES_SOURCE = re.compile(r"^(geonames:[1-9][0-9]*|wikidata:Q[1-9][0-9]*)$")
-
-
-def _coordinates(r: _RecordReader, node: Node) -> tuple[tuple[float, float] | None, str | None]:
-    """WGS84 latitude and longitude, and the gazetteer entry they were read from
-    (``geonames:<id>`` or ``wikidata:<QID>``, optional)."""
-    e = r.mapping(node, required=("lat", "long"), optional=("source",))
-    if not e or "lat" not in e or "long" not in e:
-        return None, None
-    out: list[float] = []
-    for key, limit in (("lat", 90.0), ("long", 180.0)):
-        text = r.text(e[key])
-        try:
-            value = float(text) if text is not None else None
-        except ValueError:
-            value = None
-        if value is None or not -limit <= value <= limit:
-            r.add(e[key].problem(f"a decimal number from -{limit:g} to {limit:g}"))
-            return None, None
-        out.append(value)
-    source = r.text(e["source"]) if "source" in e else None
-    if source is not None and not COORDINATES_SOURCE.match(source):
-        r.add(e["source"].problem(f"geonames:<GeoNames id> or wikidata:<QID>, not {brief(source)}"))
-        source = None
-    return (out[0], out[1]), source
-
-
-def _check_unique_qids(r: _RecordReader, gaz: Gazetteer) -> None:
-    seen: dict[str, str] = {}
-    entries: list[tuple[str, Identity, Located]] = (
-        [(f"countries.{c.code}", c.identity, c.at) for c in gaz.countries.values()]
-        + [(f"places.{p.key}", p.identity, p.at) for p in gaz.places.values()]
-        + [(f"networks.{n.key}", n.identity, n.at) for n in gaz.networks.values()]
-    )
-    for key, identity, at in entries:
-        if identity.wikidata is None:
-            continue
-        if identity.wikidata in seen:
-            r.add(Problem(at.file, at.line, f"{key}.wikidata", "a QID used by one entry only "
-                          f"({identity.wikidata} is also {seen[identity.wikidata].split('.', 1)[1]})"))
-        else:
-            seen[identity.wikidata] = key
-
-
 def _read_city(path: Path, name: str, vocabulary: Vocabulary, gaz: Gazetteer) -> tuple[CityFile | None, list[Problem]]:
-    r = _RecordReader(name, vocabulary)
+    r = RecordReader(name, vocabulary)
     root = r.parse(path)
     if root is None:
         return None, r.problems
@@ -440,7 +89,7 @@ def _read_city(path: Path, name: str, vocabulary: Vocabulary, gaz: Gazetteer) ->
     return CityFile(name, city, source, tuple(partnerships), tuple(memberships)), []
 
 
-def _place_ref(r: _RecordReader, node: Node, gaz: Gazetteer) -> str | None:
+def _place_ref(r: RecordReader, node: Node, gaz: Gazetteer) -> str | None:
     key = r.slug(node, "a place key")
     if key is not None and key not in gaz.places:
         r.add(node.problem(f"a place listed in {PLACES_FILE}, not {brief(key)}"))
@@ -448,7 +97,7 @@ def _place_ref(r: _RecordReader, node: Node, gaz: Gazetteer) -> str | None:
     return key
 
 
-def _source(r: _RecordReader, node: Node, city: str) -> Source | None:
+def _source(r: RecordReader, node: Node, city: str) -> Source | None:
     e = r.mapping(node, required=("id", "title", "file", "language"), optional=("url",))
     if e is None:
         return None
@@ -477,7 +126,7 @@ def _is_url(text: str) -> bool:
         return False
 
 
-def _partnership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gazetteer) -> Partnership | None:
+def _partnership(r: RecordReader, node: Node, city: str, source: str, gaz: Gazetteer) -> Partnership | None:
     node = _set_aside_review_keys(r, node)
     e = r.mapping(node, required=("partner", "passage", "documents"),
                   optional=("began", "areas", "note"))
@@ -511,7 +160,7 @@ def _partnership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gaze
                        source, r.at(node))
 
 
-def _document(r: _RecordReader, node: Node, gaz: Gazetteer) -> Document | None:
+def _document(r: RecordReader, node: Node, gaz: Gazetteer) -> Document | None:
     e = r.mapping(node, required=("id", "type", "title"),
                   optional=("signed", "areas", "renews", "follows", "note"))
     if e is None:
@@ -538,7 +187,7 @@ def _document(r: _RecordReader, node: Node, gaz: Gazetteer) -> Document | None:
                     r.at(node))
 
 
-def _check_links(r: _RecordReader, documents: list[Document], node: Node | None) -> None:
+def _check_links(r: RecordReader, documents: list[Document], node: Node | None) -> None:
     """renews/follows name a document of the same partnership, not dated after the later one."""
     by_id = {d.id: d for d in documents}
     for doc in documents:
@@ -559,7 +208,7 @@ def _check_links(r: _RecordReader, documents: list[Document], node: Node | None)
                               f"a document dated no later than this one ({target_id} is dated after it)"))
 
 
-def _membership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gazetteer) -> Membership | None:
+def _membership(r: RecordReader, node: Node, city: str, source: str, gaz: Gazetteer) -> Membership | None:
     node = _set_aside_review_keys(r, node)
     e = r.mapping(node, required=("network", "passage"), optional=("since", "implied"))
     if e is None:
@@ -575,7 +224,7 @@ def _membership(r: _RecordReader, node: Node, city: str, source: str, gaz: Gazet
     return Membership(city, network, since, passage, source, r.at(node), r.opt_text(e, "implied"))
 
 
-def _set_aside_review_keys(r: _RecordReader, node: Node) -> Node:
+def _set_aside_review_keys(r: RecordReader, node: Node) -> Node:
     """``evidence`` (a mapping) and ``review`` (a list of text), written by ``twinned extract``, are
     checked for shape and set aside: the record is read without them and they are not mapped."""
     if not isinstance(node.raw, yaml.MappingNode):
@@ -629,7 +278,7 @@ def load_records(data_dir: Path, vocabulary: Vocabulary) -> Records:
             return str(path)
 
     places_path = data_dir / PLACES_FILE
-    gaz, problems = _read_places(places_path, name(places_path), vocabulary)
+    gaz, problems = read_places(places_path, name(places_path), vocabulary)
     files: list[CityFile] = []
     city_paths = sorted((data_dir / CITIES_DIR).glob("*.yaml"))
     if not city_paths:
@@ -640,8 +289,6 @@ def load_records(data_dir: Path, vocabulary: Vocabulary) -> Records:
         if city_file:
             files.append(city_file)
     problems += _check_across(files)
-    from twinned.records.world import WORLD_DIR, load_world
-
     world, world_problems = load_world(data_dir / WORLD_DIR, gaz, name(data_dir / WORLD_DIR))
     problems += world_problems
     if problems:
@@ -651,7 +298,7 @@ def load_records(data_dir: Path, vocabulary: Vocabulary) -> Records:
 
 def load_gazetteer(data_dir: Path, vocabulary: Vocabulary) -> Gazetteer:
     """Read data/places.yaml alone; raise InputError with every problem."""
-    gaz, problems = _read_places(data_dir / PLACES_FILE, str(data_dir / PLACES_FILE), vocabulary)
+    gaz, problems = read_places(data_dir / PLACES_FILE, str(data_dir / PLACES_FILE), vocabulary)
     if problems:
         raise InputError(problems)
     return gaz

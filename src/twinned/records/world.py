@@ -1,7 +1,7 @@
 """The world: cities and partnerships imported from a data extract (the Wikidata
 twin-city network), kept in ``data/world/`` beside the curated records.
 
-``twinned import-wikidata`` writes the folder (see ``wikidata_import``); the loader
+``twinned import-wikidata`` writes the folder (see ``records.world_import``); the loader
 reads it with the curated records and the mapper turns it into triples. Format
 (every file UTF-8; TSV files have a header row and one record per line):
 
@@ -28,17 +28,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
 from twinned.errors import Problem
 from twinned.rdf import ntriples as nt
+from twinned.records.model import ExtractFile, ExtractSource, Gazetteer, Records, World, WorldPlace
 from twinned.records.yamlnodes import Node, Reader
 
-if TYPE_CHECKING:
-    from twinned.records.load import Gazetteer, Records
+# the world's classes live in records.model (beside the curated ones); named here too
+__all__ = ["COUNTRIES_FILE", "PARTNERSHIPS_FILE", "PLACES_FILE", "SOURCE_FILE", "WORLD_DIR",
+           "ExtractFile", "ExtractSource", "World", "WorldPlace", "counts", "decimal_lexical",
+           "load_world", "world_triples"]
 
 WORLD_DIR = "world"
 SOURCE_FILE = "source.yaml"
@@ -60,50 +61,6 @@ CODE = re.compile(r"[A-Z]{2}")
 DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-# -- the records ------------------------------------------------------------------------
-
-
-class WorldPlace(NamedTuple):
-    key: str
-    qid: str
-    name: str
-    lat: str  # xsd:decimal lexical forms, as the mapping writes them
-    long: str
-    country: str
-    line: int
-
-
-@dataclass(frozen=True)
-class ExtractFile:
-    name: str
-    path: str | None
-    commit: str | None
-    sha256: str | None
-
-
-@dataclass(frozen=True)
-class ExtractSource:
-    id: str
-    title: str
-    url: str
-    publisher: str
-    license: str | None
-    description: str | None
-    files: tuple[ExtractFile, ...]
-
-
-@dataclass(frozen=True)
-class World:
-    source: ExtractSource
-    countries: dict[str, str]  # code -> name, as the extract gives them
-    places: dict[str, WorldPlace]
-    partnerships: list[tuple[str, str]]
-    folder: str
-
-    def qids(self) -> set[str]:
-        return {p.qid for p in self.places.values()}
 
 
 def decimal_lexical(text: str) -> str:
@@ -169,8 +126,9 @@ def _source(path: Path, name: str) -> tuple[ExtractSource | None, list[Problem]]
     if values["id"] and not SLUG.fullmatch(values["id"]):
         r.add(e["id"].problem(f"a slug, not {values['id']!r}"))
     for key in ("url", "publisher"):
-        if values[key] and not URL.fullmatch(values[key]):
-            r.add(e[key].problem(f"an http(s) URL, not {values[key]!r}"))
+        value = values[key]
+        if value and not URL.fullmatch(value):
+            r.add(e[key].problem(f"an http(s) URL, not {value!r}"))
     license_ = r.text(e["license"]) if "license" in e else None
     if license_ and not URL.fullmatch(license_):
         r.add(e["license"].problem(f"an http(s) URL, not {license_!r}"))
@@ -204,7 +162,8 @@ def _countries(path: Path, name: str) -> tuple[dict[str, str], list[Problem]]:
     return out, problems.all()
 
 
-def _places(path: Path, name: str, countries: dict[str, str], gaz: Gazetteer) -> tuple[dict[str, WorldPlace], list[Problem]]:
+def _places(path: Path, name: str, countries: dict[str, str],
+            gaz: Gazetteer) -> tuple[dict[str, WorldPlace], list[Problem]]:
     problems = _Problems(name)
     out: dict[str, WorldPlace] = {}
     curated_qids = {p.identity.wikidata: p.key for p in gaz.places.values() if p.identity.wikidata}
@@ -246,7 +205,8 @@ def _places(path: Path, name: str, countries: dict[str, str], gaz: Gazetteer) ->
     return out, problems.all()
 
 
-def _partnerships(path: Path, name: str, places: dict[str, WorldPlace], gaz: Gazetteer) -> tuple[list[tuple[str, str]], list[Problem]]:
+def _partnerships(path: Path, name: str, places: dict[str, WorldPlace],
+                  gaz: Gazetteer) -> tuple[list[tuple[str, str]], list[Problem]]:
     problems = _Problems(name)
     out: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()

@@ -20,7 +20,7 @@ import os
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +43,7 @@ _LATIN = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", 
                         "Þ": "Th", "ı": "i", "ħ": "h", "Ħ": "H", "ŀ": "l", "Ŀ": "L"})
 SOURCE_YAML = """\
 # Written by `twinned import-wikidata`. The extract every imported statement derives from
-# (format: src/twinned/world.py). The keys in places.tsv are published URIs: keep them.
+# (format: src/twinned/records/world.py). The keys in places.tsv are published URIs: keep them.
 id: wikidata-twin-cities
 title: Wikidata twin-city network (P190 "twinned administrative body" between cities)
 description: >-
@@ -201,8 +201,12 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _tsv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _tsv(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     return "".join("\t".join(r) + "\n" for r in [header, *rows])
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
 
 
 def _source_yaml(source: Path) -> str:
@@ -243,14 +247,14 @@ def import_wikidata(data_dir: Path, ontology_dir: Path, source: Path,
         if n.qid in keys:
             names[n.country][n.country_name] += 1
     countries = sorted((code, counter.most_common(1)[0][0]) for code, counter in names.items())
-    pairs = sorted({tuple(sorted((key_of[a], key_of[b]))) for a, b in links})  # type: ignore[misc]
+    pairs = sorted({_pair(key_of[a], key_of[b]) for a, b in links})
     both_curated = sum(1 for a, b in pairs if a in gaz.places and b in gaz.places)
 
     folder.mkdir(parents=True, exist_ok=True)
     _write(folder / SOURCE_FILE, _source_yaml(source))
     _write(folder / COUNTRIES_FILE, _tsv(("code", "name"), countries))
     _write(folder / PLACES_FILE, _tsv(("key", "wikidata", "name", "lat", "long", "country"), places))
-    _write(folder / PARTNERSHIPS_FILE, _tsv(("a", "b"), pairs))  # type: ignore[arg-type]
+    _write(folder / PARTNERSHIPS_FILE, _tsv(("a", "b"), pairs))
     merged = tuple(sorted((q, curated[q]) for q in by_qid if q in curated))
     return ImportResult(folder, len(places), merged, len(pairs), both_curated, len(countries),
                         len(keys) - len(kept), dropped)

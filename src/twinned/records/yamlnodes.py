@@ -110,14 +110,15 @@ class Reader:
         at most MAX_DEPTH deep (the scan stops at the first excess)."""
         nodes = depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if event.start_mark else 0
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 self.add(Problem(self.file, line, "yaml",
                                  "no anchors or aliases (&name, *name): write values out"))
                 return False
-            if getattr(event, "tag", None) is not None:
+            tag: str | None = getattr(event, "tag", None)
+            if tag is not None:
                 self.add(Problem(self.file, line, "yaml",
-                                 f"no YAML tags (such as {brief(event.tag)}): write plain values"))
+                                 f"no YAML tags (such as {brief(tag)}): write plain values"))
                 return False
             if isinstance(event, yaml.NodeEvent):
                 nodes += 1

@@ -11,8 +11,10 @@ pyoxigraph's ``Store``:
 
 Descriptions and pages (``describe``, ``pages``), canned queries (``queries``) and the
 SPARQL endpoint (``sparql.execute``) use nothing else. ``RemoteStore`` implements both
-over the SPARQL 1.1 Protocol (httpx; the query POSTed as a form, with Basic or Digest
-authentication, see ``storeauth``): results come back as SPARQL JSON or N-Triples and
+over the SPARQL 1.1 Protocol (twinned's HTTP client, ``twinned.http``: httpx; the query
+POSTed as a form, with Basic or Digest authentication, see ``store.auth``; a query is not
+retried on a busy store's answer: the site answers 503 at once and its client may try
+again): results come back as SPARQL JSON or N-Triples and
 are read by pyoxigraph, so every layer above sees the same objects as
 with the embedded store. Parameter values are bound with a ``VALUES`` block at the
 start of the query's ``WHERE`` clause (the protocol has no bindings), built from the
@@ -20,7 +22,9 @@ parsed RDF terms, never from the text a client sent.
 
 ``push_release`` sends a release with the Graph Store HTTP Protocol: the data into the
 default graph (or a named one), the ontology and the catalogue into their named graphs,
-as the embedded store holds them.
+as the embedded store holds them. A store that answers "later" (429, 503; and 502, 504 to
+a PUT, which may be sent again) is asked again as ``twinned.http.send`` does, a bounded
+number of times.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from twinned import __version__
+from twinned import http
 from twinned import httperrors as he
 from twinned.errors import TwinnedError
 from twinned.queries.sparql import bind_values, keywords, strip_comments
@@ -63,7 +67,9 @@ VIRTUOSO_DESCRIBE = 'DEFINE sql:describe-mode "CBD"\n'
 # time limit: it then answers (in part: refused) before twinned gives up waiting, and a
 # query nobody waits for any more does not run on in the store
 VIRTUOSO_SHARE = 0.8
-USER_AGENT = f"twinned/{__version__} httpx/{httpx.__version__}"
+USER_AGENT = http.user_agent()
+PUSH_POLICY = http.RetryPolicy(retries=3, backoff=2.0, max_wait=120.0)
+NOT_TAKEN = frozenset({429, 503})  # the store says it did not take the request: an append may be sent again
 
 
 class StoreError(TwinnedError):
@@ -139,11 +145,16 @@ def _prime(client: httpx.Client, url: str) -> None:
         pass  # the PUT that follows reports what is wrong
 
 
-def _send(client: httpx.Client, url: str, path: Path, method: str) -> int:
+def _send(client: httpx.Client, url: str, path: Path, method: str, policy: http.RetryPolicy,
+          sleep: Callable[[float], None]) -> int:
     headers = {"Content-Type": DATA_MEDIA[path.suffix], "Content-Length": str(path.stat().st_size)}
     where = f"{method} {path.name} to {display_url(url)}"
+    statuses = http.RETRY_STATUSES if method == "PUT" else NOT_TAKEN
     try:
-        response = client.request(method, url, content=FileBody(path), headers=headers)
+        response = http.send(client, lambda c: c.request(method, url, content=FileBody(path), headers=headers),
+                             policy, statuses=statuses, sleep=sleep)
+    except (http.GaveUp, http.WaitTooLong) as exc:
+        raise StoreError(_scrub(f"{where}: {exc}", client.auth, url)) from None
     except httpx.TimeoutException:
         raise StoreError(f"{where}: no answer within {client.timeout.read:g} s (--timeout)") from None
     except httpx.HTTPError as exc:
@@ -164,19 +175,20 @@ def release_graphs(directory: Path, base: str, graph: str | None) -> list[tuple[
 
 def push_release(directory: Path, base: str, store_url: str, *, graph: str | None = None, append: bool = False,
                  timeout: float = 600.0, auth: httpx.Auth | None = None,
-                 progress: Callable[[str], None] = lambda _m: None) -> list[str]:
+                 progress: Callable[[str], None] = lambda _m: None, policy: http.RetryPolicy = PUSH_POLICY,
+                 sleep: Callable[[float], None] = time.sleep) -> list[str]:
     """PUT (or POST) the release's graphs into a Graph Store; one line per graph sent.
-    ``auth``: see ``storeauth.store_auth`` (credentials never come in the URL)."""
+    ``auth``: see ``store.auth.store_auth`` (credentials never come in the URL)."""
     credentials_in_url(store_url, "the Graph Store")
     method = "POST" if append else "PUT"
     lines = []
-    with httpx.Client(auth=auth, timeout=timeout, headers={"User-Agent": USER_AGENT}) as client:
+    with http.client(timeout=timeout, auth=auth, agent=USER_AGENT) as client:
         if auth is not None:
             _prime(client, graph_url(store_url, graph))
         for path, target in release_graphs(directory, base, graph):
             progress(f"{method} {path.name} ({path.stat().st_size:,} bytes) -> {target or 'the default graph'}")
             started = time.perf_counter()
-            status = _send(client, graph_url(store_url, target), path, method)
+            status = _send(client, graph_url(store_url, target), path, method, policy, sleep)
             lines.append(f"{method} {path.name} into {'<' + target + '>' if target else 'the default graph'}: "
                          f"{status} ({time.perf_counter() - started:.1f} s)")
     return lines
@@ -265,7 +277,7 @@ class RemoteStore:
     It is sent as ``default-graph-uri`` with every query that names no dataset of its own
     (no ``FROM``, no protocol graphs), together with ``named_graphs`` as
     ``named-graph-uri`` (the ontology's and the catalogue's graphs: what the embedded
-    store holds besides the data). ``auth``: see ``storeauth.store_auth``."""
+    store holds besides the data). ``auth``: see ``store.auth.store_auth``."""
 
     def __init__(self, endpoint: str, *, default_graph: str | None = None, named_graphs: Sequence[str] = (),
                  timeout: float = 30.0, auth: httpx.Auth | None = None) -> None:
@@ -284,7 +296,7 @@ class RemoteStore:
 
     def _new_client(self) -> httpx.Client:
         self._pid = os.getpid()
-        return httpx.Client(auth=self._auth, timeout=self.timeout, headers={"User-Agent": USER_AGENT})
+        return http.client(timeout=self.timeout, auth=self._auth, agent=USER_AGENT)
 
     @property
     def _http(self) -> httpx.Client:
@@ -332,8 +344,9 @@ class RemoteStore:
         except httpx.TimeoutException:
             raise he.QueryTimeout(f"The store did not answer within {self.timeout:g} s.") from None
         except httpx.HTTPError as exc:
-            raise StoreUnavailable(_scrub(f"The store at {display_url(self.endpoint)} cannot be reached: "
-                                          f"{type(exc).__name__}: {_short(str(exc))}", self._auth, self.endpoint)) from None
+            why = f"{type(exc).__name__}: {_short(str(exc))}"
+            raise StoreUnavailable(_scrub(f"The store at {display_url(self.endpoint)} cannot be reached: {why}",
+                                          self._auth, self.endpoint)) from None
         _check(response, self.endpoint, self._auth, self.timeout)
         self._server = response.headers.get("Server", "")
         return response.content, response.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -415,10 +428,6 @@ class RemoteStore:
                                o if o is not None else r["o"],
                                graph if graph is not None else ox.DefaultGraph()))
         return out
-
-
-def is_remote(store: Any) -> bool:
-    return isinstance(store, RemoteStore)
 
 
 # -- the SPARQL endpoint in front of a remote store --------------------------------------------

@@ -1,45 +1,38 @@
 """A polite client of a Wikidata SPARQL endpoint (the Wikidata Query Service by
 default, or any SPARQL 1.1 endpoint holding Wikidata-shaped data).
 
-Queries go through SPARQLWrapper (GET, SPARQL JSON results) with a User-Agent that
-names twinned, its version and the publisher's contact, as the Wikimedia User-Agent
-policy asks. Item ids are sent in ``VALUES`` blocks of at most ``BATCH`` ids. An
-answer 429 or 5xx, a timeout or a refused connection is retried a bounded number of
-times with exponential backoff, honouring ``Retry-After``; when the endpoint still
-fails, ``EndpointError`` says what happened (and the caller writes nothing).
+Queries are sent with GET and answered as SPARQL JSON results, through twinned's one
+HTTP client (``twinned.http``: httpx) with a User-Agent that names twinned, its version
+and the publisher's contact, as the Wikimedia User-Agent policy asks. Item ids are sent
+in ``VALUES`` blocks of at most ``BATCH`` ids. An answer 429 or 5xx, a timeout or a
+refused connection is retried a bounded number of times with exponential backoff,
+honouring ``Retry-After``; when the endpoint still fails, ``EndpointError`` says what
+happened (and the caller writes nothing).
 """
 
 from __future__ import annotations
 
-import http.client
 import json
-import math
 import re
 import time
-import urllib.error
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
-import SPARQLWrapper as sw
-from SPARQLWrapper import GET, JSON, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    Unauthorized,
-    URITooLong,
-)
+import httpx
 
-from twinned import __version__
+from twinned import http
 from twinned.errors import TwinnedError
+from twinned.http import RetryPolicy as RetryPolicy
+from twinned.http import retry_after as retry_after
+from twinned.http import user_agent as user_agent
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 ENTITY = "http://www.wikidata.org/entity/"
 BATCH = 50
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REFUSALS = frozenset({400, 401, 404, 414})  # the query or the address is wrong: said so, not retried
+ACCEPT = "application/sparql-results+json"
+DEFAULT_POLICY = RetryPolicy()
 QID = re.compile(r"^Q[1-9][0-9]{0,11}$")
 
 PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
@@ -70,29 +63,6 @@ class Term(NamedTuple):
 Row = dict[str, Term]
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try: ``retries`` more attempts after the first, waiting ``backoff``
-    seconds and doubling, or what ``Retry-After`` asks if it is at most ``max_wait``."""
-
-    retries: int = 3
-    backoff: float = 1.0
-    max_wait: float = 60.0
-    timeout: float = 60.0
-
-
-class _Transient(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-def user_agent(contact: str | None = None) -> str:
-    who = f"https://w3id.org/twinned/; {contact}" if contact else "https://w3id.org/twinned/"
-    return f"twinned/{__version__} ({who}) SPARQLWrapper/{sw.__version__}"
-
-
 def qid_of(uri: str) -> str | None:
     """``Q123`` for a Wikidata entity URI, None for anything else."""
     if not uri.startswith(ENTITY):
@@ -116,25 +86,11 @@ def batches(items: Sequence[str], size: int = BATCH) -> Iterator[Sequence[str]]:
         yield items[start:start + size]
 
 
-def retry_after(header: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """Seconds to wait from a Retry-After header (delay-seconds or an HTTP date)."""
-    if not header:
-        return None
-    header = header.strip()
-    if header.isdigit():
-        return float(header)
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now())
-
-
 class Endpoint:
     """SELECT queries against one endpoint, with bounded retries."""
 
     def __init__(self, url: str = WIKIDATA_SPARQL, *, agent: str | None = None,
-                 policy: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep) -> None:
+                 policy: RetryPolicy = DEFAULT_POLICY, sleep: Callable[[float], None] = time.sleep) -> None:
         self.url = url
         self.agent = agent or user_agent()
         self.policy = policy
@@ -142,23 +98,20 @@ class Endpoint:
 
     def select(self, query: str) -> list[Row]:
         """The rows of a SELECT query (PREFIXES are added); EndpointError when it fails."""
-        text = PREFIXES + query
-        attempt = 0
-        while True:
-            try:
-                return self._once(text)
-            except _Transient as exc:
-                if attempt >= self.policy.retries:
-                    tries = f"{attempt + 1} attempt{'s' if attempt else ''}"
-                    raise EndpointError(f"the SPARQL endpoint {self.url} failed after {tries}: {exc.reason}; "
-                                        "nothing was written") from None
-                wait = exc.retry_after if exc.retry_after is not None else self.policy.backoff * 2 ** attempt
-                if wait > self.policy.max_wait:
-                    raise EndpointError(f"the SPARQL endpoint {self.url} answered {exc.reason} and asks to "
-                                        f"wait {wait:g} s (Retry-After), longer than {self.policy.max_wait:g} s; "
-                                        "try again later; nothing was written") from None
-                self.sleep(wait)
-                attempt += 1
+        params = {"query": PREFIXES + query}
+        try:
+            with http.client(timeout=self.policy.timeout, agent=self.agent, headers={"Accept": ACCEPT}) as client:
+                response = http.send(client, lambda c: c.get(self.url, params=params), self.policy,
+                                     statuses=RETRY_STATUSES, network=True, sleep=self.sleep)
+                return self._answer(response)
+        except http.GaveUp as exc:
+            tries = f"{exc.attempts} attempt{'s' if exc.attempts > 1 else ''}"
+            raise EndpointError(f"the SPARQL endpoint {self.url} failed after {tries}: {exc.reason}; "
+                                "nothing was written") from None
+        except http.WaitTooLong as exc:
+            raise EndpointError(f"the SPARQL endpoint {self.url} answered {exc.reason} and asks to "
+                                f"wait {exc.wait:g} s (Retry-After), longer than {exc.max_wait:g} s; "
+                                "try again later; nothing was written") from None
 
     def select_batched(self, template: str, qids: Sequence[str], **more: str) -> list[Row]:
         """Run ``template`` once per batch of ``qids``, filling ``{items}`` with a VALUES body."""
@@ -167,31 +120,14 @@ class Endpoint:
             rows += self.select(template.format(items=values(batch), **more))
         return rows
 
-    def _once(self, query: str) -> list[Row]:
-        client = SPARQLWrapper(self.url, agent=self.agent)
-        client.setMethod(GET)
-        client.setReturnFormat(JSON)
-        client.setTimeout(max(1, math.ceil(self.policy.timeout)))  # SPARQLWrapper: 0 = no limit
-        client.setQuery(query)
-        try:
-            with closing(client.query().response) as response:
-                body = response.read()
-        except EndPointInternalError:
-            raise _Transient("HTTP 500 (internal server error)") from None
-        except urllib.error.HTTPError as exc:
-            if exc.code in RETRY_STATUSES:
-                raise _Transient(f"HTTP {exc.code} ({exc.reason})",
-                                 retry_after(exc.headers.get("Retry-After"))) from None
-            raise EndpointError(f"the SPARQL endpoint {self.url} answered HTTP {exc.code} ({exc.reason}); "
-                                "nothing was written") from None
-        except (QueryBadFormed, EndPointNotFound, Unauthorized, URITooLong) as exc:
+    def _answer(self, response: httpx.Response) -> list[Row]:
+        if response.status_code in REFUSALS:
             raise EndpointError(f"the SPARQL endpoint {self.url} refused the query: "
-                                f"{type(exc).__name__}; nothing was written") from None
-        except urllib.error.URLError as exc:
-            raise _Transient(f"cannot connect ({exc.reason})") from None
-        except (TimeoutError, OSError, http.client.HTTPException) as exc:
-            raise _Transient(f"network error ({exc or type(exc).__name__})") from None
-        return self._rows(body)
+                                f"{http.status_reason(response)}; nothing was written")
+        if response.is_error:
+            raise EndpointError(f"the SPARQL endpoint {self.url} answered {http.status_reason(response)}; "
+                                "nothing was written")
+        return self._rows(response.content)
 
     def _rows(self, body: bytes) -> list[Row]:
         try:

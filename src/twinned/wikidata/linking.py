@@ -28,10 +28,11 @@ from typing import Any
 import yaml
 
 from twinned.errors import TwinnedError
-from twinned.records.load import QID, Gazetteer
+from twinned.records.model import Gazetteer
 from twinned.records.names import fold, overlaps, same
+from twinned.records.reader import QID
 from twinned.wikidata.client import Endpoint, EndpointError, Row, qid_of
-from twinned.wikidata.compare import Item
+from twinned.wikidata.view import Item
 
 LANGUAGES = ("en", "mul", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "sk", "hu", "lt", "lv", "et", "fi",
              "sv", "da", "nb", "nn", "uk", "ru", "be", "bg", "sr", "hr", "sl", "ro", "tr", "el", "he", "ja",
@@ -329,7 +330,8 @@ def _edited(text: str, key: str, qid: str, replace: bool) -> tuple[str, str]:
         del lines[a:b]
         at -= (b - a) if b <= at else 0
     lines.insert(at, new)
-    return "".join(lines), f"{key}: wikidata {qid} (was unresolved)" if "unresolved" in fields else f"{key}: wikidata {qid}"
+    change = f"{key}: wikidata {qid}" + (" (was unresolved)" if "unresolved" in fields else "")
+    return "".join(lines), change
 
 
 def _check_only_entry_changed(old: str, new: str, key: str, qid: str) -> None:

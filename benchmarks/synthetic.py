@@ -1,6 +1,10 @@
 """Synthetic worlds for benchmarks: the Wikidata twin-city network made N times
 larger with the same shape, as a complete project directory.
 
+It lives with the benchmarks, outside the package, since the worlds it writes must never
+be published; ``twinned generate-world`` loads it from here in a source checkout
+(``twinned.cli.world.synthetic_module``).
+
 * Cities: N copies of the extract's cities. Copy 1 is the extract itself (real QIDs,
   so the curated seed cities merge with it as in the real import); copies 2..N get
   the name with a number ("Fukaya 7"), coordinates moved a little and QIDs from
@@ -34,13 +38,14 @@ import yaml
 from twinned.config import Settings
 from twinned.errors import InputError, Problem
 from twinned.rdf.vocab import load_vocabulary
-from twinned.records.load import Partnership, Records, load_records
+from twinned.records.extract_files import LINKS, NODES
+from twinned.records.load import load_records
+from twinned.records.model import Partnership, Records
+from twinned.records.world import counts
 from twinned.records.world_import import (
     DEFAULT_FROM,
     LINK_COLUMNS,
-    LINKS,
     NODE_COLUMNS,
-    NODES,
     Node,
     assign_keys,
     import_wikidata,
@@ -175,7 +180,7 @@ def _publishers(nodes: list[Node], links: list[tuple[str, str]], count: int, cur
                         and int(q[1:]) > SYNTHETIC_QID_BASE)
     chosen = rng.sample(candidates, min(count, len(candidates)))
     out = {}
-    taken: set[str] = set()
+    taken: set[frozenset[str]] = set()
     for q in sorted(chosen, key=lambda q: int(q[1:])):
         mine = [p for p in partners[q] if p not in chosen and frozenset((q, p)) not in taken]
         out[q] = mine[:PARTNERSHIPS_PER_PUBLISHER]
@@ -262,8 +267,6 @@ def generate_world(settings: Settings, target: Path, scale: int, *, seed: int = 
     _write_publishers(target, settings.data_dir, records, all_nodes, chosen, rng)
     progress("importing the synthetic extract")
     import_wikidata(target / "data", target / "ontology", target / "extract", progress)
-    from twinned.records.world import counts
-
     numbers = counts(load_records(target / "data", load_vocabulary(target / "ontology")))
     return Generated(numbers["cities"], numbers["partnerships"], numbers["curated_partnerships"],
                      len(chosen) + len(records.cities))
