@@ -155,3 +155,22 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     command = readme.split("```sh\n")[1].split("\n```")[0].strip()
     ci = (ROOT / ".ci" / "run").read_text("utf-8").strip().splitlines()
     assert ci[-1] == command
+
+
+def test_the_docs_name_only_files_that_exist() -> None:
+    """Every file the README and docs/ name as ``path.py`` exists: a path from the repository's
+    root or from src/twinned/ (a bare name only for the package's top-level modules); tests
+    named by their file alone (``test_x.py::test_y``) exist somewhere under tests/."""
+    tests = {p.name for p in (ROOT / "tests").rglob("test_*.py")}
+    gone = {"fastshacl.py", "minisparql.py"}  # named by validation.md as deleted
+    missing = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for number, line in enumerate(doc.read_text("utf-8").splitlines(), 1):
+            for name in re.findall(r"`([A-Za-z_/.]*?\.py)(?:::[\w\[\]-]+)?`", line):
+                if name.startswith("test_"):
+                    ok = name in tests
+                else:
+                    ok = name in gone or (ROOT / name).is_file() or (PACKAGE / name).is_file()
+                if not ok:
+                    missing.append(f"{doc.relative_to(ROOT)}:{number}: {name}")
+    assert missing == []
