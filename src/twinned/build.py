@@ -25,6 +25,8 @@ from .describe import SUBJECTS_FILE
 from .errors import NotConformant
 from .incremental import UNITS_FILE, previous_digests, units, update
 from .publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations, current_release
+from .pages import Site
+from .pictures import ATLAS_FILE, write_atlas
 from .records import Records, load_records
 from .releasestore import BUILD_INFO, ONTOLOGY_GRAPH, PARTS_DIR, STORE_DIR, catalog_graph_name, fsync_tree
 from .stats import DataStats
@@ -197,6 +199,8 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         served.bulk_load(input=catalog["catalog.nt"], format=ox.RdfFormat.N_TRIPLES,
                          to_graph=catalog_graph_name(settings.base_uri))
         writer.write(SUBJECTS_FILE, _subjects(data_subjects, served))  # the server's index of resources
+        progress("writing the atlas")
+        writer.write(ATLAS_FILE, write_atlas(Site(served, settings.base_uri), _dumped(writer)))
         writer.write("ontology.ttl", (settings.ontology_dir / "twinned.ttl").read_bytes())
         writer.write("shapes.ttl", _concat_ttl(sorted(settings.shapes_dir.glob("*.ttl"))))
         writer.write("validation-report.txt", report.text().encode("utf-8"))

@@ -47,7 +47,7 @@ from .negotiation import (
 )
 from .pages import Site
 from .templating import environment
-from .pictures import Pictures
+from .pictures import ATLAS_FILE, Pictures
 from .sparql import (
     DEFAULT_WORKERS, OFFERS, QueryPool, QueryRequest, add_catalog, check_query, read_request,
     service_description,
@@ -136,8 +136,10 @@ class Server:
                           QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
         self.templates = environment(settings, release)
         self.templates.filters["href"] = lambda iri: self.site.addresses.path(iri) or iri
-        # maps, timelines, charts (pictures.py); the atlas reads the release's own dump
-        self.pictures = Pictures(self.site, None if remote else release.directory / "twinned.nt")
+        # maps, timelines, charts (pictures.py); the atlas the build computed, or (an older
+        # release) the one read from the release's own dump
+        self.pictures = Pictures(self.site, None if remote else release.directory / "twinned.nt",
+                                 release.directory / ATLAS_FILE)
         self.templates.globals["pictures"] = self.pictures
 
     # -- responses -----------------------------------------------------------------------------
@@ -455,7 +457,7 @@ def site_app(settings: Settings, release: LoadedRelease, *, query_workers: int =
 
     extra = [*query_routes(settings, release), *wikidata_routes(settings, release)]
     app = create_app(settings, release, extra, query_workers=query_workers)
-    if is_local(release.store):  # drawn now, not in a first request (seconds for the world)
+    if is_local(release.store):  # read now (the build's atlas.json), not in a first request
         app.state.server.pictures.atlas  # noqa: B018
     return app
 
