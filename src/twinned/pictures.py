@@ -318,9 +318,9 @@ def _between(a: str, b: str, link: Link) -> str:
     return f"{a} – {b}: {link.kind.label.lower()}{_since(link)}"
 
 
-def write_atlas(site: Site, triples: Iterable[ox.Triple]) -> bytes:
-    """The atlas of a release as the build writes it (``ATLAS_FILE``): ``site`` over the
-    release's store, ``triples`` its data."""
+def write_atlas(site: Site, triples: Iterable[ox.Triple] | None = None) -> bytes:
+    """The atlas of a release as the build writes it (``ATLAS_FILE``): ``site`` over (a
+    copy of) the release's store, ``triples`` its data (else scans of the store's)."""
     return Atlas(site, triples=triples).to_json()
 
 
