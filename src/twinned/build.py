@@ -108,16 +108,16 @@ def _dumped(writer: ReleaseWriter) -> Iterator[ox.Triple]:
     return (q.triple for q in ox.parse(path=str(writer.path("twinned.nt")), format=ox.RdfFormat.N_TRIPLES))
 
 
-def write_ntriples(writer: ReleaseWriter, union: ox.Store) -> int:
+def write_ntriples(writer: ReleaseWriter, union: ox.Store) -> list[bytes]:
     """The N-Triples dump of the data (``union``'s default graph) with its gzipped copy:
     pyoxigraph's lines, sorted (so the order is the triples', whatever the store's: a
     subject's triples are together, and an incremental build writes what a full one
-    does); the number of triples."""
+    does); its lines."""
     lines = union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).splitlines(keepends=True)
     lines.sort()
     level = GZIP_LEVEL_LARGE if len(lines) > LARGE_GRAPH else 9
     writer.stream("twinned.nt", _batches(lines), level)
-    return len(lines)
+    return lines
 
 
 def _batches(lines: list[bytes], size: int = 65536) -> Iterator[bytes]:
@@ -148,17 +148,10 @@ def write_dumps(writer: ReleaseWriter, base: str, triples: int,
     return dumps
 
 
-def _noting_subjects(triples: Iterator[ox.Triple], found: set[str]) -> Iterator[ox.Triple]:
-    """The triples, each named subject noted in ``found`` as they pass."""
-    for t in triples:
-        if isinstance(t.subject, ox.NamedNode):
-            found.add(t.subject.value)
-        yield t
-
-
 def _subjects(data_subjects: set[str], store: ox.Store) -> bytes:
     """The sorted subject IRIs of every graph of the served store (the data's noted while
-    the statistics read its dump, the ontology's and the catalogue's from their small graphs)."""
+    the statistics read its dump's lines, the ontology's and the catalogue's from their
+    small graphs)."""
     found = set(data_subjects)
     found |= {q.subject.value for graph in store.named_graphs()  # (not a scan of the default graph too)
               for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.subject, ox.NamedNode)}
@@ -226,6 +219,20 @@ def _add_graphs(store: ox.Store, settings: Settings, catalog_nt: bytes) -> None:
 
 
 def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> BuildResult:
+    """See ``_build``; Python's cyclic garbage collector is held off meanwhile (the build
+    makes millions of objects that live until its end, and each full collection walks
+    them all: measured at W10, it cost seconds)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(settings, progress)
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _build(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> BuildResult:
     """Map (only what changed since the last release), hold the data's union in memory,
     write the dumps from it, validate it, and publish the release with its on-disk
     served store. Measured at W10 (1.42M triples, 2-core machine shared with other jobs,
@@ -247,15 +254,14 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         union = union_store(parts.now)
         served = ServedStore(writer.path(STORE_DIR), previous if had else None, parts, union)
         progress("writing twinned.nt")
-        triples = write_ntriples(writer, union)
+        lines = write_ntriples(writer, union)
         progress("validating")
         report = validate_store(union, shapes, union_nt=writer.path("twinned.nt"))
         if not report.conforms:
             raise NotConformant(report.text())
         examples = [settings.base_uri + k for k in EXAMPLES]
-        data_subjects: set[str] = set()  # (one read of the dump for the statistics and the index)
-        stats = DataStats.from_triples(_noting_subjects(_dumped(writer), data_subjects), settings.base_uri, examples)
-        assert stats.triples == triples
+        stats, data_subjects = DataStats.from_lines(lines, settings.base_uri, examples)
+        del lines
         dumps = write_dumps(writer, settings.base_uri, stats.triples, progress)
         progress("writing the catalogue")
         catalog = catalog_serializations(catalog_graph(settings, stats, dumps), settings.base_uri)

@@ -321,7 +321,11 @@ def _between(a: str, b: str, link: Link) -> str:
 def write_atlas(site: Site, triples: Iterable[ox.Triple] | None = None) -> bytes:
     """The atlas of a release as the build writes it (``ATLAS_FILE``): ``site`` over (a
     copy of) the release's store, ``triples`` its data (else scans of the store's)."""
-    return Atlas(site, triples=triples).to_json()
+    gc.disable()  # (millions of objects that all live until the end: measured at W10, 5.3 s -> 3.1 s)
+    try:
+        return Atlas(site, triples=triples).to_json()
+    finally:
+        gc.enable()
 
 
 class Pictures:
