@@ -24,7 +24,9 @@ from .catalog import EXAMPLES, DumpFile, catalog_graph
 from .config import Settings
 from .describe import SUBJECTS_FILE
 from .errors import NotConformant
-from .incremental import UNITS_FILE, Segments, previous_digests, segments, union_store, units, update
+from .incremental import (
+    UNITS_FILE, Segments, previous_digests, segment_file, segments, union_store, units, update,
+)
 from .publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations, current_release
 from .pages import Site
 from .pictures import ATLAS_FILE, write_atlas
@@ -113,7 +115,11 @@ def write_ntriples(writer: ReleaseWriter, union: ox.Store) -> list[bytes]:
     pyoxigraph's lines, sorted (so the order is the triples', whatever the store's: a
     subject's triples are together, and an incremental build writes what a full one
     does); its lines."""
-    lines = union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).splitlines(keepends=True)
+    path = writer.path("twinned.nt")  # (read back as lines: the dump is never one more object in memory)
+    union.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    with path.open("rb") as fh:
+        lines = fh.readlines()
+    path.unlink()
     lines.sort()
     level = GZIP_LEVEL_LARGE if len(lines) > LARGE_GRAPH else 9
     writer.stream("twinned.nt", _batches(lines), level)
@@ -161,14 +167,11 @@ def _subjects(data_subjects: set[str], store: ox.Store) -> bytes:
 PIECE = 16 << 20  # bytes of N-Triples per bulk load of the on-disk store: its memory stays small
 
 
-def _pieces(data: bytes) -> Iterator[bytes]:
-    """N-Triples cut at line ends into pieces of about PIECE bytes."""
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", start + PIECE)
-        end = len(data) if end < 0 else end + 1
-        yield data[start:end]
-        start = end
+def _pieces(path: Path) -> Iterator[bytes]:
+    """An N-Triples file in pieces of about PIECE bytes, cut at line ends."""
+    with path.open("rb") as fh:
+        while piece := fh.read(PIECE):
+            yield piece + fh.readline()
 
 
 class ServedStore:
@@ -178,7 +181,9 @@ class ServedStore:
     Measured at W10: the bulk load takes 9-14 s and, in one piece, 1 GB more memory; in
     16 MB pieces, 200 MB."""
 
-    def __init__(self, path: Path, previous: Path | None, parts: Segments, union: ox.Store) -> None:
+    def __init__(self, path: Path, previous: Path | None, parts: Segments, union: ox.Store,
+                 files: list[Path]) -> None:
+        """``files``: the units' N-Triples (``parts/``), what a first build loads."""
         self.failed: list[BaseException] = []
         if previous is not None:
             ox.Store.read_only(str(previous / STORE_DIR)).backup(str(path))
@@ -187,14 +192,13 @@ class ServedStore:
             self.thread: threading.Thread | None = None
             return
         self.store = ox.Store(str(path))
-        self.thread = threading.Thread(target=self._load, args=(list(parts.now.values()),),
-                                       name="bulk-load", daemon=True)
+        self.thread = threading.Thread(target=self._load, args=(files,), name="bulk-load", daemon=True)
         self.thread.start()
 
-    def _load(self, parts: list[bytes]) -> None:
+    def _load(self, files: list[Path]) -> None:
         try:
-            for data in parts:
-                for piece in _pieces(data):
+            for file in files:
+                for piece in _pieces(file):
                     self.store.bulk_load(input=piece, format=ox.RdfFormat.N_TRIPLES)
         except BaseException as exc:  # noqa: BLE001 - raised again by ready()
             self.failed.append(exc)
@@ -252,16 +256,18 @@ def _build(settings: Settings, progress: Callable[[str], None] = lambda _: None)
         progress("mapping the records that changed" if had else "mapping the records")
         parts = segments(wanted, had, previous, writer.path(PARTS_DIR), progress)
         union = union_store(parts.now)
-        served = ServedStore(writer.path(STORE_DIR), previous if had else None, parts, union)
+        files = [writer.path(PARTS_DIR) / segment_file(name) for name in parts.now]
+        parts.now.clear()  # (kept in parts/ and in the union: 200 MB at W10)
+        served = ServedStore(writer.path(STORE_DIR), previous if had else None, parts, union, files)
         progress("writing twinned.nt")
         lines = write_ntriples(writer, union)
+        examples = [settings.base_uri + k for k in EXAMPLES]
+        stats, data_subjects = DataStats.from_lines(lines, settings.base_uri, examples)
+        del lines  # (before the validation, which holds the graph once more)
         progress("validating")
         report = validate_store(union, shapes, union_nt=writer.path("twinned.nt"))
         if not report.conforms:
             raise NotConformant(report.text())
-        examples = [settings.base_uri + k for k in EXAMPLES]
-        stats, data_subjects = DataStats.from_lines(lines, settings.base_uri, examples)
-        del lines
         dumps = write_dumps(writer, settings.base_uri, stats.triples, progress)
         progress("writing the catalogue")
         catalog = catalog_serializations(catalog_graph(settings, stats, dumps), settings.base_uri)

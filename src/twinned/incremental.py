@@ -56,8 +56,10 @@ def _digest(settings: Settings, *parts: bytes) -> str:
     return h.hexdigest()
 
 
-def _nt(triples: list[nt.Triple]) -> bytes:
-    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples).encode("utf-8")
+def _nt(triples: list[nt.Triple], batch: int = 1 << 16) -> bytes:
+    """N-Triples text, encoded a batch of lines at a time (never the whole as a str too)."""
+    return b"".join("".join(f"{s} {p} {o} .\n" for s, p, o in triples[i:i + batch]).encode("utf-8")
+                    for i in range(0, len(triples), batch))
 
 
 def _mapped(fill: Callable[[Graph], object]) -> bytes:
