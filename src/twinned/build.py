@@ -277,6 +277,7 @@ def _build(settings: Settings, progress: Callable[[str], None] = lambda _: None)
         writer.write(SUBJECTS_FILE, _subjects(data_subjects, union))  # the server's index of resources
         progress("writing the atlas")
         writer.write(ATLAS_FILE, write_atlas(Site(union, settings.base_uri), None))
+        progress("writing the reports")
         del union
         writer.write("ontology.ttl", (settings.ontology_dir / "twinned.ttl").read_bytes())
         writer.write("shapes.ttl", _concat_ttl(sorted(settings.shapes_dir.glob("*.ttl"))))

@@ -1,16 +1,21 @@
-"""Incremental rebuilds: the data as units, one per input, and the release's stores
-brought up to date by replacing only the units whose inputs changed.
+"""Incremental rebuilds: the data as units, one per input, and the release brought up
+to date by mapping only the units whose inputs changed.
 
 A unit is the triples of one input (``places.yaml``, one record file, the SKOS schemes,
-the imported world), kept as a named graph of ``parts/`` (releasestore.py). Each unit
-has a digest of everything its triples depend on (its file; the gazetteer for a record
-file; for the world its files, the gazetteer and the curated partnerships' pairs). A
-build starts from a hard-linked checkpoint of the last release's stores, maps only the
-units whose digest changed, and replaces their graphs; the served store's default graph
-(the union of the units) gains what they added and loses what they removed and no other
-unit still holds. A first build is the same, from empty stores, so an incremental
-build and a full one follow the same path and give the same store, hence the same dumps
-(tests/test_incremental.py edits records at random and compares the two byte for byte).
+the imported world), kept as an N-Triples file of ``parts/`` (``segment_file``). Each
+unit has a digest of everything its triples depend on (its file; the gazetteer for a
+record file; for the world its files, the gazetteer and the curated partnerships'
+pairs). A build takes the unchanged units' files from the last release (hard-linked)
+and maps the others (``segments``); the union of all of them is loaded into an
+in-memory store (``union_store``), from which the build writes the dumps, so an
+incremental build and a full one give the same dumps (tests/test_incremental.py edits
+records at random and compares the two byte for byte). The served store is a
+checkpoint of the last release's, to which ``update`` adds what the changed units added
+and from which it removes what they removed and no other unit still holds.
+
+Measured at W10 (1.42M triples, 2026-12-03): the units as named graphs of a second
+on-disk store cost a bulk load of 9-14 s and 1 GB more memory on every full build; as
+files they cost their writing (200 MB).
 """
 
 from __future__ import annotations
