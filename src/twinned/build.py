@@ -258,7 +258,6 @@ def _build(settings: Settings, progress: Callable[[str], None] = lambda _: None)
         union = union_store(parts.now)
         files = [writer.path(PARTS_DIR) / segment_file(name) for name in parts.now]
         parts.now.clear()  # (kept in parts/ and in the union: 200 MB at W10)
-        served = ServedStore(writer.path(STORE_DIR), previous if had else None, parts, union, files)
         progress("writing twinned.nt")
         lines = write_ntriples(writer, union)
         examples = [settings.base_uri + k for k in EXAMPLES]
@@ -268,6 +267,8 @@ def _build(settings: Settings, progress: Callable[[str], None] = lambda _: None)
         report = validate_store(union, shapes, union_nt=writer.path("twinned.nt"))
         if not report.conforms:
             raise NotConformant(report.text())
+        # (started after the validation, so that the two never hold their memory at once)
+        served = ServedStore(writer.path(STORE_DIR), previous if had else None, parts, union, files)
         dumps = write_dumps(writer, settings.base_uri, stats.triples, progress)
         progress("writing the catalogue")
         catalog = catalog_serializations(catalog_graph(settings, stats, dumps), settings.base_uri)
