@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from . import __version__, jsonld
 from .catalog import EXAMPLES, DumpFile, catalog_graph
 from .config import Settings
-from .describe import SUBJECTS_FILE
+from .describe import SUBJECTS_FILE, SubjectIndex
 from .errors import NotConformant
 from .incremental import (
     UNITS_FILE, Segments, previous_digests, segment_file, segments, union_store, units, update,
@@ -275,9 +275,10 @@ def _build(settings: Settings, progress: Callable[[str], None] = lambda _: None)
         for name, data in catalog.items():
             writer.write(name, data)
         _add_graphs(union, settings, catalog["catalog.nt"])  # (now it holds what the served store will)
-        writer.write(SUBJECTS_FILE, _subjects(data_subjects, union))  # the server's index of resources
-        progress("writing the atlas")
-        writer.write(ATLAS_FILE, write_atlas(Site(union, settings.base_uri), None))
+        subjects = _subjects(data_subjects, union)
+        writer.write(SUBJECTS_FILE, subjects)  # the server's index of resources
+        progress("writing the atlas")  # (given the index: a Site without one scans the whole store for it)
+        writer.write(ATLAS_FILE, write_atlas(Site(union, settings.base_uri, SubjectIndex(subjects)), None))
         progress("writing the reports")
         del union
         writer.write("ontology.ttl", (settings.ontology_dir / "twinned.ttl").read_bytes())
