@@ -47,10 +47,10 @@ def settings(project: Path) -> Settings:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A project copy built once for the whole session (read-only for tests)."""
-    from twinned.build.pipeline import build
+    from twinned.web.current import build_site
 
     settings = load_settings(copy_project(tmp_path_factory.mktemp("built") / "project"), env={})
-    build(settings)
+    build_site(settings)
     return settings
 
 

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from twinned.cli import main
+from twinned.config import Settings
 
 DUMPS = {"twinned.ttl": ox.RdfFormat.TURTLE, "twinned.nt": ox.RdfFormat.N_TRIPLES,
          "twinned.jsonld": ox.RdfFormat.JSON_LD}
@@ -119,3 +120,19 @@ def test_console_script_runs(project: Path) -> None:
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "Built" in proc.stdout
+
+
+def test_the_statistics_of_the_dump_lines_are_those_of_its_triples(built: Settings) -> None:
+    """The build counts the N-Triples dump's lines without parsing them (stats.from_lines):
+    the same numbers as from its parsed triples, and the same subjects."""
+    from twinned.build.catalog import EXAMPLES
+    from twinned.build.stats import DataStats
+
+    dump = built.output_dir / "twinned.nt"
+    keep = [built.base_uri + k for k in EXAMPLES]
+    triples = [q.triple for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)]
+    by_lines, named = DataStats.from_lines(dump.read_bytes().splitlines(keepends=True), built.base_uri, keep)
+    by_triples = DataStats.from_triples(triples, built.base_uri, keep)
+    assert by_lines == by_triples and by_lines.triples == len(triples) > 1000
+    assert by_lines.country_codes and by_lines.first_date and by_lines.classes and by_lines.subjects
+    assert named == {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from twinned.build.incremental import UNITS_FILE
-from twinned.build.pipeline import build
-from twinned.build.releasestore import PARTS_DIR, STORE_DIR, unit_graph
+from twinned.build.incremental import UNITS_FILE, segment_file
+from twinned.build.releasestore import PARTS_DIR, STORE_DIR
 from twinned.config import load_settings
+from twinned.web.current import build_site
 
 SEED = 20261203
 ROUNDS = 5
@@ -76,33 +76,35 @@ def test_incremental_builds_publish_what_full_builds_publish(project: Path, tmp_
     rng = random.Random(SEED)
     settings = load_settings(project, env={})
     originals = {p: p.read_bytes() for p in sorted((project / "data").rglob("*.yaml"))}
-    build(settings)
+    build_site(settings)
     for n in range(ROUNDS):
         done = []
         for edit in [EDITS[n % len(EDITS)], *rng.choices(EDITS, k=rng.randint(0, 2))]:  # each kind, then any
             done.append(edit(rng, project, n, originals) if edit is _restore else edit(rng, project, n))
         said: list[str] = []
-        incremental = build(settings, said.append).release_dir
+        incremental = build_site(settings, said.append).release_dir
         assert any("changed" in m for m in said) or "restored" in " ".join(done), (done, said)
-        full = build(replace(settings, dist_dir=tmp_path / f"full-{n}" / "dist")).release_dir
+        full = build_site(replace(settings, dist_dir=tmp_path / f"full-{n}" / "dist")).release_dir
         assert files(incremental) == files(full), done
         assert incremental.name == full.name  # the same release id
 
 
 def test_a_rebuild_maps_only_the_changed_file(project: Path) -> None:
     settings = load_settings(project, env={})
-    first = build(settings).release_dir
+    first = build_site(settings).release_dir
     kosice = project / "data" / "cities" / "kosice.yaml"
     kosice.write_text(kosice.read_text("utf-8").replace(
         "title: Agreement on Cooperation between the Cities", "title: Agreement on Co-operation", 1), "utf-8")
     said: list[str] = []
-    second = build(settings, said.append).release_dir
+    second = build_site(settings, said.append).release_dir
     assert "1 input(s) changed, 0 removed" in said
     assert second != first
-    parts = ox.Store.read_only(str(second / PARTS_DIR))
     title = ox.Literal("Agreement on Co-operation", language="en")
-    graphs = {q.graph_name for q in parts.quads_for_pattern(None, None, title)}
-    assert graphs == {unit_graph("data/cities/kosice.yaml")}
+    holding = {f.name for f in (second / PARTS_DIR).iterdir()
+               if any(q.object == title for q in ox.parse(path=str(f), format=ox.RdfFormat.N_TRIPLES))}
+    assert holding == {segment_file("data/cities/kosice.yaml")}
+    unchanged = second / PARTS_DIR / segment_file("data/cities/kaunas.yaml")
+    assert unchanged.stat().st_ino == (first / PARTS_DIR / segment_file("data/cities/kaunas.yaml")).stat().st_ino
     served = ox.Store.read_only(str(second / STORE_DIR))
     assert list(served.quads_for_pattern(None, None, title, ox.DefaultGraph()))
     old = ox.Literal("Agreement on Cooperation between the Cities", language="en")
@@ -112,10 +114,10 @@ def test_a_rebuild_maps_only_the_changed_file(project: Path) -> None:
 def test_a_removed_file_takes_only_its_own_triples(project: Path) -> None:
     """Triples a removed file shared with another (kept by the other) stay published."""
     settings = load_settings(project, env={})
-    build(settings)
+    build_site(settings)
     (project / "data" / "cities" / "kosice.yaml").unlink()
     said: list[str] = []
-    incremental = build(settings, said.append).release_dir
+    incremental = build_site(settings, said.append).release_dir
     assert "0 input(s) changed, 1 removed" in said
-    full = build(replace(settings, dist_dir=project.parent / "full" / "dist")).release_dir
+    full = build_site(replace(settings, dist_dir=project.parent / "full" / "dist")).release_dir
     assert files(incremental) == files(full)

@@ -156,15 +156,19 @@ def test_network_json_around_a_place(client: TestClient, release: LoadedRelease)
     assert client.get("/network.json", params={"focus": "/place/kosice", "depth": "9"}).status_code == 400
 
 
-def test_the_atlas_read_from_the_dump_is_the_atlas_read_from_the_store(pictures: Pictures,
-                                                                     release: LoadedRelease) -> None:
-    """The server reads the atlas from the release's N-Triples dump (fast); an external
-    store gives it by scans of the store: the same places, partnerships and documents."""
+def test_the_atlas_the_build_wrote_is_the_atlas_read_from_the_dump_and_from_the_store(
+        pictures: Pictures, release: LoadedRelease) -> None:
+    """The server reads the atlas the build computed (atlas.json, fast); a release without
+    it gives it from the release's N-Triples dump, an external store by scans of the
+    store: the same places, partnerships and documents each way."""
     from twinned.web.atlas import Atlas
 
-    from_dump = pictures.atlas
+    from_file = pictures.atlas
+    assert pictures.atlas_file is not None and pictures.atlas_file.is_file()
     assert pictures.dump is not None and pictures.dump.is_file()
+    from_dump = Atlas(pictures.site, pictures.dump)
     from_store = Atlas(pictures.site, None)
-    assert from_dump.places == from_store.places and len(from_dump.places) > 50
-    assert from_dump.links == from_store.links and len(from_dump.links) == 50
-    assert sum(len(link.documents) for link in from_dump.links) > 50
+    assert from_file.places == from_dump.places == from_store.places and len(from_file.places) > 50
+    assert from_file.links == from_dump.links == from_store.links and len(from_file.links) == 50
+    assert sum(len(link.documents) for link in from_file.links) > 50
+    assert from_file.by_place == from_dump.by_place

@@ -18,7 +18,6 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from twinned.build.current import ensure_built
 from twinned.cli import main
 from twinned.config import Settings
 from twinned.errors import InputError
@@ -26,6 +25,7 @@ from twinned.queries import canned as q
 from twinned.rdf.vocab import load_vocabulary
 from twinned.records.load import load_records
 from twinned.store.release import LoadedRelease, load_release
+from twinned.web.current import ensure_built
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -13,11 +13,11 @@ import pytest
 import yaml
 from conftest import ROOT, SHARED
 
-from twinned.build.pipeline import build
 from twinned.cli import main
 from twinned.cli.world import synthetic_module
 from twinned.config import load_settings
 from twinned.records.world_import import read_links, read_nodes
+from twinned.web.current import build_site
 
 SYNTHETIC_QID_BASE, synthetic_extract = synthetic_module().SYNTHETIC_QID_BASE, synthetic_module().synthetic_extract
 
@@ -70,7 +70,7 @@ def test_a_generated_world_builds_and_conforms(small_extract: Path, tmp_path: Pa
     documents = [d for r in records for p in r["partnerships"] for d in p["documents"]]
     dates = [s["date"] for d in documents for s in d.get("signed", []) if "date" in s]
     assert documents and dates and any(len(x) < 10 for x in dates)  # partial dates too
-    result = build(load_settings(target, env={}))
+    result = build_site(load_settings(target, env={}))
     assert result.report.conforms
     assert result.counts["cities"] >= 3 * 400 and result.counts["curated_partnerships"] > 50
     assert main(["generate-world", "--project", str(ROOT), "--scale", "3", "-q", str(target)]) == 2  # not empty

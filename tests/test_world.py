@@ -16,7 +16,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import SH
 from starlette.testclient import TestClient
 
-from twinned.build.pipeline import build, is_stale
+from twinned.build.pipeline import is_stale
 from twinned.cli import main
 from twinned.config import Settings, load_settings
 from twinned.errors import InputError
@@ -24,6 +24,7 @@ from twinned.rdf.vocab import load_vocabulary
 from twinned.records.load import load_records
 from twinned.records.world_import import Node, assign_keys, slug
 from twinned.store.release import load_release
+from twinned.web.current import build_site
 from twinned.web.server import create_app
 
 EXTRACT = SHARED / "data" / "wikidata-twin-cities"
@@ -42,7 +43,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     project = copy_project(tmp_path_factory.mktemp("world") / "project")
     assert main(["import-wikidata", "--project", str(project), "--from", str(EXTRACT), "-q"]) == 0
     settings = load_settings(project, env={})
-    build(settings)
+    build_site(settings)
     return settings
 
 

@@ -9,17 +9,27 @@ import gc
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from twinned import __version__
 from twinned.build.catalog import EXAMPLES, DumpFile, catalog_graph
-from twinned.build.incremental import UNITS_FILE, previous_digests, units, update
+from twinned.build.incremental import (
+    UNITS_FILE,
+    Segments,
+    previous_digests,
+    segment_file,
+    segments,
+    union_store,
+    units,
+    update,
+)
 from twinned.build.publishing import GZIP_LEVEL_LARGE, ReleaseWriter, catalog_serializations, current_release
 from twinned.build.releasestore import (
     BUILD_INFO,
@@ -41,6 +51,16 @@ from twinned.records.world import counts
 if TYPE_CHECKING:
     from twinned.validation.engine import Report
 
+
+
+class Product(Protocol):
+    """A file an upper layer derives from the whole graph, written into the release by the
+    build so that no server computes it at start (the web layer's atlas: ``web.atlas``).
+    Given the union of the data with the ontology and catalogue graphs, the settings, and
+    the sorted subject index (``SUBJECTS_FILE``); gives the file's name and bytes."""
+
+    def __call__(self, store: ox.Store, settings: Settings, subjects: bytes,
+                 progress: Callable[[str], None]) -> tuple[str, bytes]: ...
 
 
 @dataclass(frozen=True)
@@ -108,21 +128,41 @@ LARGE_GRAPH = 100_000  # triples; a larger graph's dumps are gzipped at GZIP_LEV
 
 
 def _dumped(writer: ReleaseWriter) -> Iterator[ox.Triple]:
-    """The triples of the N-Triples dump just written (read back by pyoxigraph's parser:
-    many times faster than reading the on-disk store again)."""
+    """The triples of the N-Triples dump just written (read back by pyoxigraph's parser)."""
     return (q.triple for q in ox.parse(path=str(writer.path("twinned.nt")), format=ox.RdfFormat.N_TRIPLES))
 
 
-def write_dumps(writer: ReleaseWriter, store: ox.Store, base: str, triples: int,
+def write_ntriples(writer: ReleaseWriter, union: ox.Store) -> list[bytes]:
+    """The N-Triples dump of the data (``union``'s default graph) with its gzipped copy:
+    pyoxigraph's lines, sorted (so the order is the triples', whatever the store's: a
+    subject's triples are together, and an incremental build writes what a full one
+    does); its lines."""
+    path = writer.path("twinned.nt")  # (read back as lines: the dump is never one more object in memory)
+    union.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    with path.open("rb") as fh:
+        lines = fh.readlines()
+    path.unlink()
+    lines.sort()
+    level = GZIP_LEVEL_LARGE if len(lines) > LARGE_GRAPH else 9
+    writer.stream("twinned.nt", _batches(lines), level)
+    return lines
+
+
+def _batches(lines: list[bytes], size: int = 65536) -> Iterator[bytes]:
+    for i in range(0, len(lines), size):
+        yield b"".join(lines[i:i + size])
+
+
+def write_dumps(writer: ReleaseWriter, base: str, triples: int,
                 progress: Callable[[str], None] = lambda _m: None) -> list[DumpFile]:
-    """The dumps of the store's default graph (each also gzipped) and their JSON-LD
-    context; the catalogue's view of them. N-Triples (already written by ``dump_ntriples``)
-    and Turtle are pyoxigraph's, JSON-LD our compact writer's (jsonld.py)."""
+    """The Turtle and JSON-LD dumps of the data (each also gzipped), made from the
+    N-Triples dump (``write_ntriples``) in its order, and their JSON-LD context; the
+    catalogue's view of the three. Turtle is pyoxigraph's, JSON-LD our compact writer's
+    (jsonld.py). (Measured at W10: pyoxigraph serialises the parsed dump as Turtle in
+    about 2 s; a dump of the on-disk store took 8-10 s.)"""
     level = GZIP_LEVEL_LARGE if triples > LARGE_GRAPH else 9
-    writer.adopt("twinned.nt", level)
     progress("writing twinned.ttl")
-    store.dump(str(writer.path("twinned.ttl")), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
-               prefixes=dict(PREFIXES))
+    ox.serialize(_dumped(writer), str(writer.path("twinned.ttl")), ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
     writer.adopt("twinned.ttl", level)
     progress("writing twinned.jsonld")
     writer.stream("twinned.jsonld", (c.encode("utf-8") for c in jsonld.chunks(_dumped(writer), base)), level)
@@ -136,40 +176,95 @@ def write_dumps(writer: ReleaseWriter, store: ox.Store, base: str, triples: int,
     return dumps
 
 
-def dump_ntriples(writer: ReleaseWriter, store: ox.Store) -> None:
-    """The N-Triples dump of the store's default graph, in the store's (deterministic) order."""
-    store.dump(str(writer.path("twinned.nt")), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-
-
-def _noting_subjects(triples: Iterator[ox.Triple], found: set[str]) -> Iterator[ox.Triple]:
-    """The triples, each named subject noted in ``found`` as they pass."""
-    for t in triples:
-        if isinstance(t.subject, ox.NamedNode):
-            found.add(t.subject.value)
-        yield t
-
-
 def _subjects(data_subjects: set[str], store: ox.Store) -> bytes:
     """The sorted subject IRIs of every graph of the served store (the data's noted while
-    the statistics read its dump, the ontology's and the catalogue's from their small graphs)."""
+    the statistics read its dump's lines, the ontology's and the catalogue's from their
+    small graphs)."""
     found = set(data_subjects)
     found |= {q.subject.value for graph in store.named_graphs()  # (not a scan of the default graph too)
               for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.subject, ox.NamedNode)}
     return "".join(f"{iri}\n" for iri in sorted(found)).encode("utf-8")
 
 
-def _open_stores(writer: ReleaseWriter, previous: Path | None,
-                 had: dict[str, str]) -> tuple[ox.Store, ox.Store]:
-    """The new release's stores: checkpoints of the last release's (hard-linked, opened
-    read-write at once) when it has them, else empty ones."""
-    parts, served = writer.path(PARTS_DIR), writer.path(STORE_DIR)
-    if had and previous is not None:
-        ox.Store.read_only(str(previous / PARTS_DIR)).backup(str(parts))
-        ox.Store.read_only(str(previous / STORE_DIR)).backup(str(served))
-    return ox.Store(str(parts)), ox.Store(str(served))
+PIECE = 16 << 20  # bytes of N-Triples per bulk load of the on-disk store: its memory stays small
 
 
-def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> BuildResult:
+def _pieces(path: Path) -> Iterator[bytes]:
+    """An N-Triples file in pieces of about PIECE bytes, cut at line ends."""
+    with path.open("rb") as fh:
+        while piece := fh.read(PIECE):
+            yield piece + fh.readline()
+
+
+class ServedStore:
+    """The new release's ``store/``: a checkpoint of the last release's brought up to
+    date (``incremental.update``: milliseconds), or, for a first build, the union bulk
+    loaded in a thread beside the rest of the build (pyoxigraph releases the GIL).
+    Measured at W10: the bulk load takes 9-14 s and, in one piece, 1 GB more memory; in
+    16 MB pieces, 200 MB."""
+
+    def __init__(self, path: Path, previous: Path | None, parts: Segments, union: ox.Store,
+                 files: list[Path]) -> None:
+        """``files``: the units' N-Triples (``parts/``), what a first build loads."""
+        self.failed: list[BaseException] = []
+        if previous is not None:
+            ox.Store.read_only(str(previous / STORE_DIR)).backup(str(path))
+            self.store = ox.Store(str(path))
+            update(self.store, union, parts)
+            self.thread: threading.Thread | None = None
+            return
+        self.store = ox.Store(str(path))
+        self.thread = threading.Thread(target=self._load, args=(files,), name="bulk-load", daemon=True)
+        self.thread.start()
+
+    def _load(self, files: list[Path]) -> None:
+        try:
+            for file in files:
+                for piece in _pieces(file):
+                    self.store.bulk_load(input=piece, format=ox.RdfFormat.N_TRIPLES)
+        except BaseException as exc:
+            self.failed.append(exc)
+
+    def ready(self) -> ox.Store:
+        """The store, once loaded (raises what the loading raised)."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.failed:
+            raise self.failed[0]
+        return self.store
+
+
+def _add_graphs(store: ox.Store, settings: Settings, catalog_nt: bytes) -> None:
+    """The ontology's and the catalogue's named graphs (replacing the last release's)."""
+    store.remove_graph(ONTOLOGY_GRAPH)
+    store.bulk_load(path=str(settings.ontology_dir / "twinned.ttl"), format=ox.RdfFormat.TURTLE,
+                    to_graph=ONTOLOGY_GRAPH)
+    store.remove_graph(catalog_graph_name(settings.base_uri))
+    store.bulk_load(input=catalog_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=catalog_graph_name(settings.base_uri))
+
+
+def build(settings: Settings, progress: Callable[[str], None] = lambda _: None,
+          products: Sequence[Product] = ()) -> BuildResult:
+    """See ``_build``; Python's cyclic garbage collector is held off meanwhile (the build
+    makes millions of objects that live until its end, and each full collection walks
+    them all: measured at W10, it cost seconds)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(settings, progress, products)
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
+
+
+def _build(settings: Settings, progress: Callable[[str], None], products: Sequence[Product]) -> BuildResult:
+    """Map (only what changed since the last release), hold the data's union in memory,
+    write the dumps from it, validate it, and publish the release with its on-disk
+    served store. Measured at W10 (1.42M triples, 2-core machine shared with other jobs,
+    2026-12-03): the design with two on-disk stores (the units as named graphs, and the
+    served union) and dumps read from them took 58 s and 1.45 GB."""
     from twinned.validation.engine import load_shapes, validate_store  # (pySHACL: imported when a build runs)
 
     progress("loading the records")
@@ -179,31 +274,37 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     previous = current_release(settings.output_dir)
     had = previous_digests(previous)
     writer = ReleaseWriter(settings.output_dir)
+    served: ServedStore | None = None
     try:
-        parts, served = _open_stores(writer, previous, had)
         progress("mapping the records that changed" if had else "mapping the records")
-        table = update(parts, served, wanted, had, progress)
+        parts = segments(wanted, had, previous, writer.path(PARTS_DIR), progress)
+        union = union_store(parts.now)
+        files = [writer.path(PARTS_DIR) / segment_file(name) for name in parts.now]
+        parts.now.clear()  # (kept in parts/ and in the union: 200 MB at W10)
         progress("writing twinned.nt")
-        dump_ntriples(writer, served)  # the union of the parts: validated from this file
+        lines = write_ntriples(writer, union)
+        examples = [settings.base_uri + k for k in EXAMPLES]
+        stats, data_subjects = DataStats.from_lines(lines, settings.base_uri, examples)
+        del lines  # (before the validation, which holds the graph once more)
         progress("validating")
-        report = validate_store(parts, shapes, union_nt=writer.path("twinned.nt"))
+        report = validate_store(union, shapes, union_nt=writer.path("twinned.nt"))
         if not report.conforms:
             raise NotConformant(report.text())
-        served.remove_graph(ONTOLOGY_GRAPH)
-        served.bulk_load(path=str(settings.ontology_dir / "twinned.ttl"), format=ox.RdfFormat.TURTLE,
-                         to_graph=ONTOLOGY_GRAPH)
-        examples = [settings.base_uri + k for k in EXAMPLES]
-        data_subjects: set[str] = set()  # (one read of the dump for the statistics and the index)
-        stats = DataStats.from_triples(_noting_subjects(_dumped(writer), data_subjects), settings.base_uri, examples)
-        dumps = write_dumps(writer, served, settings.base_uri, stats.triples, progress)
+        # (started after the validation, so that the two never hold their memory at once)
+        served = ServedStore(writer.path(STORE_DIR), previous if had else None, parts, union, files)
+        dumps = write_dumps(writer, settings.base_uri, stats.triples, progress)
         progress("writing the catalogue")
         catalog = catalog_serializations(catalog_graph(settings, stats, dumps), settings.base_uri)
         for name, data in catalog.items():
             writer.write(name, data)
-        served.remove_graph(catalog_graph_name(settings.base_uri))
-        served.bulk_load(input=catalog["catalog.nt"], format=ox.RdfFormat.N_TRIPLES,
-                         to_graph=catalog_graph_name(settings.base_uri))
-        writer.write(SUBJECTS_FILE, _subjects(data_subjects, served))  # the server's index of resources
+        _add_graphs(union, settings, catalog["catalog.nt"])  # (now it holds what the served store will)
+        subjects = _subjects(data_subjects, union)
+        writer.write(SUBJECTS_FILE, subjects)  # the server's index of resources
+        for product in products:  # (the web layer's atlas: given the index, it reads no store scan for it)
+            name, data = product(union, settings, subjects, progress)
+            writer.write(name, data)
+        progress("writing the reports")
+        del union
         writer.write("ontology.ttl", (settings.ontology_dir / "twinned.ttl").read_bytes())
         writer.write("shapes.ttl", _concat_ttl(sorted(settings.shapes_dir.glob("*.ttl"))))
         writer.write("validation-report.txt", report.text().encode("utf-8"))
@@ -222,19 +323,25 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
             "files": dict(sorted(writer.digests.items())),
         }
         writer.write(BUILD_INFO, (json.dumps(info, indent=2, sort_keys=True) + "\n").encode())
-        parts.flush()
-        served.flush()
-        del parts, served  # closed: the files are complete, and open read-only elsewhere
+        progress("finishing the served store")
+        store = served.ready()
+        _add_graphs(store, settings, catalog["catalog.nt"])
+        store.flush()
+        del store  # closed: the files are complete, and open read-only elsewhere
+        served = None  # (its thread has ended: ready() joined it)
         gc.collect()
         for folder in (PARTS_DIR, STORE_DIR):
             fsync_tree(writer.path(folder))
         # not a published file (not in the release id): what the next build starts from
         with open(writer.path(UNITS_FILE), "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(table, indent=1, sort_keys=True) + "\n")
+            fh.write(json.dumps({u.name: u.digest for u in sorted(wanted, key=lambda u: u.name)},
+                                indent=1, sort_keys=True) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         release_dir = writer.finish()
     except BaseException:
+        if served is not None and served.thread is not None:
+            served.thread.join()  # (the folder it writes is about to go)
         writer.abandon()
         raise
     progress(f"published {release_dir.name}")

@@ -1,22 +1,20 @@
-"""The release as a store: two persistent pyoxigraph stores in every release directory.
+"""The release as a store: a persistent pyoxigraph store in every release directory.
 
 ``store/``
     what is served: the data in the default graph, the ontology in the named graph
     <https://w3id.org/twinned/def/> and the DCAT/VoID catalogue in <BASE/catalog>. The
     server, each of its forked processes and each SPARQL worker open it read-only
     (``ReadOnlyStore``): nothing is loaded at start, and the processes share its pages
-    through the operating system's page cache.
+    through the operating system's page cache. A rebuild starts from a hard-linked
+    checkpoint of the last release's (``Store.backup``) and changes only what the
+    inputs that changed added or removed (see ``incremental``).
 ``parts/``
-    what the build keeps for the next build: one named graph per input unit (a record
-    file, the SKOS schemes, the imported world), whose union is the data. A rebuild
-    starts from a hard-linked checkpoint of the last release's stores
-    (``Store.backup``) and replaces only the graphs of the inputs that changed
-    (see ``incremental``).
+    what the build keeps for the next build: each input unit's N-Triples (a record
+    file, the SKOS schemes, the imported world), one file each, whose union is the data.
 
 Both are written in the release's temporary directory and published with the rest of it
 by the one atomic swap of ``dist`` (publishing.py); they are not part of the release id,
-which hashes the published files (the dumps are made from the store, so they say what it
-holds).
+which hashes the published files (the dumps say what the store holds).
 """
 
 from __future__ import annotations

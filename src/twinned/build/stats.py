@@ -81,6 +81,54 @@ class DataStats:
             subjects=frozenset(k for k in keep if f"<{k}>" in subjects),
         )
 
+    @classmethod
+    def from_lines(cls, lines: Iterable[bytes], base: str, keep: Iterable[str] = ()) -> tuple[DataStats, set[str]]:
+        """From a dump's N-Triples lines as pyoxigraph writes them (``<s> <p> o .``, each
+        term written as ``str(term)``, no line twice), in one pass without parsing them:
+        the numbers ``from_triples`` gives (checked in the tests), and the IRIs of the
+        subjects. Measured at W10 (1.42M
+        triples): parsing the dump and reading each term took about 6 s of the build."""
+        subjects: set[bytes] = set()
+        objects: set[bytes] = set()
+        properties: Counter[bytes] = Counter()
+        picked: list[bytes] = []  # the lines whose object's value is wanted
+        wanted = {f"<{iri}>".encode() for iri in (_RDF_TYPE_IRI, _COUNTRY_CODE_IRI, _DATE_IRI)}
+        count = 0
+        for line in lines:
+            count += 1
+            s, p, rest = line.split(b" ", 2)
+            subjects.add(s)
+            objects.add(rest[:-3])  # (" .\n")
+            properties[p] += 1
+            if p in wanted:
+                picked.append(line)
+        classes: Counter[str] = Counter()
+        codes: set[str] = set()
+        dates: list[str] = []
+        for q in ox.parse(b"".join(picked), format=ox.RdfFormat.N_TRIPLES):
+            t = q.triple
+            p_iri = t.predicate.value
+            if p_iri == _RDF_TYPE_IRI:
+                classes[_value(t.object)] += 1
+            elif p_iri == _COUNTRY_CODE_IRI:
+                codes.add(_value(t.object))
+            else:
+                dates.append(str(t.object))
+        prefix = ("<" + base).encode()
+        return cls(
+            triples=count,
+            entities=sum(1 for s in subjects if s.startswith(prefix)),
+            distinct_subjects=len(subjects),
+            distinct_objects=len(objects),
+            classes=dict(sorted(classes.items())),
+            properties=dict(sorted((p[1:-1].decode(), n) for p, n in properties.items())),
+            same_as=properties.get(_SAME_AS.encode(), 0),
+            country_codes=tuple(sorted(codes)),
+            first_date=min(dates, key=lambda d: (nt.value(d), d)) if dates else None,
+            last_date=max(dates, key=lambda d: (nt.value(d), d)) if dates else None,
+            subjects=frozenset(k for k in keep if f"<{k}>".encode() in subjects),
+        ), {s[1:-1].decode() for s in subjects if s.startswith(b"<")}
+
     def has_subject(self, iri: str) -> bool:
         return iri in self.subjects
 

@@ -72,8 +72,8 @@ def _status_line(reply: Reply) -> str:
 
 def get(settings: Settings, path: str, accept: str | None, out: BinaryIO, err: Callable[[str], None]) -> int:
     """Answer one request for the current release (built first if stale); the exit status."""
-    from twinned.build.current import ensure_built
     from twinned.store.release import load_release
+    from twinned.web.current import ensure_built
     from twinned.web.server import site_app
 
     release = load_release(ensure_built(settings))

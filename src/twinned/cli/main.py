@@ -49,9 +49,9 @@ def _progress(args: argparse.Namespace) -> Callable[[str], None]:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.build.pipeline import build
+    from twinned.web.current import build_site
 
-    result = build(settings, _progress(args))
+    result = build_site(settings, _progress(args))
     n = result.counts
     print(
         f"Built {result.triples} triples: {n['partnerships']} partnerships, "
@@ -97,9 +97,9 @@ def _key_value(text: str) -> tuple[str, str]:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.build.current import ensure_built
     from twinned.queries import canned as q
     from twinned.store.release import load_release
+    from twinned.web.current import ensure_built
 
     queries = q.load_queries(settings.queries_dir)
     if args.list or args.name is None:
@@ -164,8 +164,8 @@ def _query_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.build.current import ensure_built
     from twinned.store.release import load_release
+    from twinned.web.current import ensure_built
     from twinned.web.server import run
 
     progress = _progress(args)
@@ -265,8 +265,8 @@ def _reload_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def cmd_export_static(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.build.current import ensure_built
     from twinned.store.release import load_release
+    from twinned.web.current import ensure_built
     from twinned.web.static_export import export_static
 
     _progress(args)("checking dist/ (building it if missing or stale)")

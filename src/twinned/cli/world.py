@@ -128,9 +128,9 @@ def _generate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], c
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.build.current import ensure_built
     from twinned.store.auth import credentials_in_url, store_auth
     from twinned.store.external import push_release
+    from twinned.web.current import ensure_built
 
     credentials_in_url(args.graph_store, "--graph-store")
     auth = store_auth(args.graph_store)

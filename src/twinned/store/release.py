@@ -12,7 +12,7 @@ seam (``external.RemoteStore``, docs/external-store.md). The protocol is defined
 exported here with the types of its options.
 
 Opening a release needs nothing of the build: building ``dist/`` when it is missing or
-stale is ``build.current.ensure_built``, called by the CLI before it opens a release.
+stale is ``web.current.ensure_built``, called by the CLI before it opens a release.
 """
 
 from __future__ import annotations

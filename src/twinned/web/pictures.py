@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 
 from twinned import geo
 from twinned.web import charts
-from twinned.web.atlas import KIND, KINDS, Atlas, Link, Place
+from twinned.web.atlas import KIND, KINDS, Atlas, Link, Place, rank
 from twinned.web.charts import Kind
 from twinned.web.pages import Site, date_key
 
@@ -46,14 +46,17 @@ def _between(a: str, b: str, link: Link) -> str:
 class Pictures:
     """The pictures of one loaded release, drawn on first use and kept."""
 
-    def __init__(self, site: Site, dump: Path | None = None) -> None:
+    def __init__(self, site: Site, dump: Path | None = None, atlas_file: Path | None = None) -> None:
         self.site = site
-        self.dump = dump  # the release's N-Triples dump, read once for the atlas
+        self.dump = dump  # the release's N-Triples dump, read for the atlas when there is no atlas file
+        self.atlas_file = atlas_file  # the atlas the build computed
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
 
     @cached_property
     def atlas(self) -> Atlas:
+        if self.atlas_file is not None and self.atlas_file.is_file():
+            return Atlas.read(self.site, self.atlas_file)
         return Atlas(self.site, self.dump)
 
     def _kept(self, name: str, key: str, make: Callable[[], T]) -> T:
@@ -78,7 +81,7 @@ class Pictures:
     def _place_map(self, iri: str) -> dict[str, Any]:
         atlas = self.atlas
         here = atlas.places.get(iri)
-        links = sorted(atlas.by_place.get(iri, []), key=lambda link: (KINDS.index(link.kind), link.iri))
+        links = sorted(atlas.by_place.get(iri, []), key=lambda link: (rank(link.kind), link.iri))
         markers: list[charts.Marker] = []
         arcs: list[charts.Arc] = []
         rows: list[dict[str, Any]] = []
@@ -112,7 +115,7 @@ class Pictures:
     def _landing_map(self) -> dict[str, Any]:
         atlas = self.atlas
         publishers = atlas.publishers()
-        links = sorted(atlas.links, key=lambda link: (KINDS.index(link.kind), link.iri))
+        links = sorted(atlas.links, key=lambda link: (rank(link.kind), link.iri))
         drawn = [link for link in links if atlas.place(link.a).where and atlas.place(link.b).where]
         shown = drawn[:LANDING_ARCS]
         arcs = [charts.Arc(atlas.place(link.a).where or (0, 0), atlas.place(link.b).where or (0, 0), link.kind,
@@ -123,7 +126,7 @@ class Pictures:
             place = atlas.place(iri)
             if place.where is None:
                 continue
-            strongest = min((link.kind for link in atlas.by_place.get(iri, [])), key=KINDS.index,
+            strongest = min((link.kind for link in atlas.by_place.get(iri, [])), key=rank,
                             default=KIND["none"])
             n = len(atlas.by_place.get(iri, []))
             tip = f"{_named(place)}: {n} partner{'s' if n != 1 else ''}"

@@ -32,10 +32,10 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from twinned.build.current import ensure_built
 from twinned.config import Settings
 from twinned.errors import PublishError, TwinnedError
 from twinned.store.release import LoadedRelease
+from twinned.web.current import ensure_built
 from twinned.web.querypool import STARTUP_GRACE
 
 log = logging.getLogger("twinned.reload")

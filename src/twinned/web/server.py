@@ -51,6 +51,7 @@ from twinned.rdf.writers import write_graph
 from twinned.store.external import RemoteQueryPool, RemoteStore
 from twinned.store.release import LoadedRelease
 from twinned.web import schemaorg
+from twinned.web.atlas import ATLAS_FILE
 from twinned.web.explore import routes as explore_routes
 from twinned.web.hardening import Hardening
 from twinned.web.pages import Site
@@ -110,8 +111,10 @@ class Server:
             else QueryPool(release.directory, settings.base_uri, workers, settings.query_timeout))
         self.templates = environment(settings, release)
         self.templates.filters["href"] = lambda iri: self.site.addresses.path(iri) or iri
-        # maps, timelines, charts (pictures.py, atlas.py); the atlas reads the release's own dump
-        self.pictures = Pictures(self.site, None if remote else release.directory / "twinned.nt")
+        # maps, timelines, charts (pictures.py); the atlas the build computed, or (an older
+        # release) the one read from the release's own dump
+        self.pictures = Pictures(self.site, None if remote else release.directory / "twinned.nt",
+                                 release.directory / ATLAS_FILE)
         self.templates.globals["pictures"] = self.pictures
 
     # -- responses -----------------------------------------------------------------------------
