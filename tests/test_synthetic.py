@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, SHARED
 
+from tests.support.paths import ROOT, SHARED
 from twinned.build.pipeline import build
 from twinned.cli import main
 from twinned.config import load_settings
