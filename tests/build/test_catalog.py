@@ -115,7 +115,8 @@ def test_void_statistics_match_independent_counts(catalog: Graph, built: Setting
         assert catalog.value(part, VOID.entities) == Literal(n)
     for part in catalog.objects(dataset, VOID.propertyPartition):
         prop = catalog.value(part, VOID.property)
-        assert catalog.value(part, VOID.triples) == Literal(_count(store, f"SELECT (COUNT(*) AS ?n) {{ ?s <{prop}> ?o }}"))
+        count = _count(store, f"SELECT (COUNT(*) AS ?n) {{ ?s <{prop}> ?o }}")
+        assert catalog.value(part, VOID.triples) == Literal(count)
     links = URIRef(f"{dataset}/links/wikidata")
     assert catalog.value(links, VOID.triples) == Literal(
         _count(store, "SELECT (COUNT(*) AS ?n) { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }"))

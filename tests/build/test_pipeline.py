@@ -70,7 +70,8 @@ def test_input_errors_exit_2_and_leave_dist_untouched(project: Path, capsys: pyt
     city = project / "data" / "cities" / "kosice.yaml"
     text = city.read_text("utf-8")
     text = text.replace("date: 1980-05-22", "date: 1980-02-31", 1).replace("partner: raahe", "partner: rahe", 1)
-    city.write_text(text.replace("title: Partnership Agreement", "title: Partnership Agreement\n        colour: red", 1), "utf-8")
+    city.write_text(text.replace("title: Partnership Agreement",
+                                 "title: Partnership Agreement\n        colour: red", 1), "utf-8")
     capsys.readouterr()
     assert run(project) == 2
     err = capsys.readouterr().err

@@ -107,7 +107,8 @@ def _project(tmp_path: Path, draft: dict[str, Any]) -> Path:
 def test_drafts_load_once_stubs_are_resolved(extractor: Extractor, page: str, tmp_path: Path) -> None:
     city, _ = gold_facts(gold_of(page))
     draft = extractor.extract(read_page(PAGES / page), city)
-    data = yaml.load(write_draft(draft, f"{city.lower()}-draft"), Loader=yaml.BaseLoader)   # all text, as the loader reads
+    # all text, as the loader reads
+    data = yaml.load(write_draft(draft, f"{city.lower()}-draft"), Loader=yaml.BaseLoader)
     for stub in data.get("places", {}).values():   # what a person resolving the stubs fills in
         if "wikidata" not in stub:
             stub["unresolved"] = "Not verified in two independent public copies of Wikidata"
@@ -175,7 +176,8 @@ def test_a_table_s_town_column_is_found_wherever_it_is(extractor: Extractor, tmp
 def test_key_value_blocks(extractor: Extractor, tmp_path: Path) -> None:
     page = tmp_path / "page.txt"
     page.write_text("# Our twin cities\n\n## Leverkusen\n* Country: Germany\n* Agreement: twinning agreement\n"
-                    "* Signed: 12 Mar 1968\n\nPartner city: Gdynia\nCountry: Poland\nPartnership since: 1993\n", "utf-8")
+                    "* Signed: 12 Mar 1968\n\nPartner city: Gdynia\nCountry: Poland\n"
+                    "Partnership since: 1993\n", "utf-8")
     found = draft_facts(extractor.extract(read_page(page), "Q47048"))
     assert set(found["partners"]) == {("Q2938",), ("Q385",)}
     assert set(found["types"]) == {("Q2938", "twinning-agreement")}

@@ -71,7 +71,8 @@ def test_a_one_line_list_after_partner_towns(extractor: Extractor) -> None:
 def test_clauses_of_a_list_of_partners(extractor: Extractor) -> None:
     f = facts(extractor, "The mayor recalled the city's other partners: Esztergom in Hungary, whose friendship treaty "
                          "dates from 1989, Nagaoka in Japan (partner city since 1989), Prague, with which a "
-                         "cooperation agreement was concluded on 27 April 2007, and Carlos Paz in Argentina.\n", "Q3936")
+                         "cooperation agreement was concluded on 27 April 2007, and Carlos Paz in Argentina.\n",
+                         "Q3936")
     assert f["partners"] == {("Q171353",), ("Q540312",), ("Q1085",), ("Q48285",)}
     assert f["types"] == {("Q171353", "friendship-agreement"), ("Q1085", "cooperation-agreement")}
 
@@ -109,7 +110,8 @@ def test_a_partner_introduced_by_its_kind_or_as_the_subject(extractor: Extractor
 
 def test_a_sentence_of_its_own_keeps_its_partner_and_an_adjective_is_no_place(extractor: Extractor) -> None:
     f = facts(extractor, "Friendship links were established with Bologna in Italy in 1960 and with Warsaw, the Polish "
-                         "capital, in 1962. The Commonwealth is represented by Kingston in Jamaica: a partnership agreement "
+                         "capital, in 1962. The Commonwealth is represented by Kingston in Jamaica: "
+                         "a partnership agreement "
                          "was signed there on 14 March 1962. More recently, the city concluded a memorandum of "
                          "understanding with Jinan in 1983.\n", "Q6225")
     assert f["partners"] == {("Q1891",), ("Q270",), ("Q34692",), ("Q170247",)}

@@ -26,7 +26,8 @@ from twinned.web.server import create_app
 
 BASE = "https://w3id.org/twinned/"
 PREFIXES = "PREFIX tw: <https://w3id.org/twinned/def/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-PLACES = PREFIXES + "SELECT ?place ?label WHERE { ?place a tw:AdministrativeBody ; rdfs:label ?label FILTER(LANG(?label) = 'en') } ORDER BY ?label"
+PLACES = PREFIXES + ("SELECT ?place ?label WHERE { ?place a tw:AdministrativeBody ; rdfs:label ?label "
+                     "FILTER(LANG(?label) = 'en') } ORDER BY ?label")
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -142,7 +143,8 @@ def test_syntax_error_carries_the_parser_message(store: ox.Store) -> None:
 
 
 def test_results_formats(store: ox.Store) -> None:
-    q = PREFIXES + "SELECT ?label ?missing WHERE { <https://w3id.org/twinned/place/kosice> rdfs:label ?label OPTIONAL { ?label tw:nothing ?missing } } ORDER BY ?label"
+    q = PREFIXES + ("SELECT ?label ?missing WHERE { <https://w3id.org/twinned/place/kosice> rdfs:label ?label "
+                    "OPTIONAL { ?label tw:nothing ?missing } } ORDER BY ?label")
     js = json.loads(execute(store, QueryRequest(q, "json", 10)).body)
     assert js["head"]["vars"] == ["label", "missing"]
     assert {"type": "literal", "value": "Kassa", "xml:lang": "hu"} == js["results"]["bindings"][0]["label"]

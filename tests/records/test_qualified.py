@@ -238,7 +238,8 @@ def test_canned_queries_give_each_qualified_date_its_qualifier(tmp_path: Path) -
     store.bulk_load(g.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     canned = q.load_queries(ROOT / "queries")
     base = "https://w3id.org/twinned/"
-    labels = {str(c).removeprefix(DQ): str(g.value(c, SKOS.prefLabel)) for c in g.subjects(SKOS.inScheme, URIRef(DQ.rstrip("/")))}
+    scheme = URIRef(DQ.rstrip("/"))
+    labels = {str(c).removeprefix(DQ): str(g.value(c, SKOS.prefLabel)) for c in g.subjects(SKOS.inScheme, scheme)}
 
     def rows(name: str, params: dict[str, str]) -> list[dict[str, str | None]]:
         _b, result = q.execute(store, canned[name], params, base)

@@ -132,7 +132,8 @@ def test_a_new_namesake_does_not_rename_an_imported_city(tmp_path: Path) -> None
     extract = tmp_path / "extract"
     extract.mkdir()
     nodes = "id\tname\tlng\tlat\tcountry\tcountrycd\tcontinent\n"
-    first = nodes + "Q1017\tAachen\t6.08\t50.77\tGermany\tDE\tEurope\nQ5465\tCape Town\t18.4\t-33.9\tSouth Africa\tZA\tAfrica\n"
+    first = nodes + ("Q1017\tAachen\t6.08\t50.77\tGermany\tDE\tEurope\n"
+                     "Q5465\tCape Town\t18.4\t-33.9\tSouth Africa\tZA\tAfrica\n")
     (extract / "nodes.tsv").write_text(first, "utf-8")
     (extract / "links.tsv").write_text("source\ttarget\nQ1017\tQ5465\n", "utf-8")
     assert main(["import-wikidata", "--project", str(project), "--from", str(extract), "-q"]) == 0

@@ -7,7 +7,7 @@ shape, constraint component, severity) plus ``sh:conforms``; ``sh:resultMessage`
 two graphs by its label: a path is compared by its structure, any other blank node (a
 property shape written inline, a blank focus node) only as "a blank node".
 
-Used by tests/test_shacl_w3c.py and benchmarks/validation.py.
+Used by tests/validation/test_shacl_w3c.py and benchmarks/validation.py.
 """
 
 from __future__ import annotations

@@ -259,7 +259,8 @@ def test_the_query_editor_runs_a_query_and_shows_rows(page: sync_api.Page, relea
     page.locator("#editor-query").fill("SELECT * WHERE { ?s ?p }")
     page.get_by_role("button", name="Run").click()
     sync_api.expect(page.locator(".editor-status.error")).to_contain_text("could not be parsed")
-    page.locator("#editor-query").fill("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) LIMIT 8")
+    page.locator("#editor-query").fill(
+        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) LIMIT 8")
     page.get_by_role("button", name="Run").click()
     sync_api.expect(results.locator("tbody tr")).to_have_count(8)
     sync_api.expect(page.locator("#editor-example")).to_have_value("")

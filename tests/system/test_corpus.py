@@ -12,7 +12,7 @@ Each case starts from ``corpus/base/data`` (small and valid, built once):
 - a case stored as ``<name>.yaml.gz`` (huge documents) is installed decompressed.
 
 After a deliberate change of the messages, rewrite the ``.expected`` files with
-``python tests/test_corpus.py --update`` and review the diff.
+``python -m tests.system.test_corpus --update`` and review the diff.
 """
 
 from __future__ import annotations
@@ -185,6 +185,6 @@ if __name__ == "__main__":
     import tempfile
 
     if sys.argv[1:] != ["--update"]:
-        sys.exit("usage: python tests/test_corpus.py --update")
+        sys.exit("usage: python -m tests.system.test_corpus --update")
     with tempfile.TemporaryDirectory() as tmp:
         update(Path(tmp))

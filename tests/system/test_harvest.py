@@ -53,7 +53,8 @@ def test_ckan_gives_the_dataset_its_licence(ckan_python: Path, built: Settings, 
 
 @pytest.mark.parametrize(("name", "fmt"), [("catalog.ttl", "turtle"), ("catalog.rdf", "xml"),
                                            ("catalog.jsonld", "json-ld")])
-def test_ckan_keeps_a_spatial_coverage_spanning_every_partner(ckan_python: Path, built: Settings, name: str, fmt: str) -> None:
+def test_ckan_keeps_a_spatial_coverage_spanning_every_partner(ckan_python: Path, built: Settings, name: str,
+                                                               fmt: str) -> None:
     found = extras(harvest(ckan_python, built, name, fmt))
     assert found["spatial_uri"] == f"{built.base_uri}dataset/spatial"
     box = json.loads(found["spatial_bbox"])

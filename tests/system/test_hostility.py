@@ -28,7 +28,8 @@ PATHOLOGICAL = {
     "sorted cartesian product": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f",
     "deep property paths": PREFIX + "SELECT * WHERE { ?s (tw:party|^tw:party)*/(tw:document|^tw:document)* ?o }",
     "any-path closure": "SELECT (COUNT(*) AS ?n) WHERE { ?s (!<urn:x>|^!<urn:x>)* ?o }",
-    "regex over a product": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER REGEX(CONCAT(STR(?c), STR(?f)), \"(x+x+)+y\") }",
+    "regex over a product":
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f FILTER REGEX(CONCAT(STR(?c), STR(?f)), \"(x+x+)+y\") }",
     "huge regex": "SELECT * WHERE { ?s ?p ?o FILTER REGEX(STR(?o), \"((a{100}){100}){100}\") }",
     "string doubling": CONCAT,
     "group_concat of a product": "SELECT (GROUP_CONCAT(CONCAT(STR(?c), STR(?f))) AS ?g) WHERE { ?a ?b ?c . ?d ?e ?f }",

@@ -69,7 +69,8 @@ def test_jsonld_suffix(live: Live) -> None:
 
 # -- a real SPARQL client --------------------------------------------------------------------------------
 
-PLACES = PREFIXES + "SELECT ?place ?label WHERE { ?place a tw:AdministrativeBody ; rdfs:label ?label FILTER(LANG(?label) = 'en') } ORDER BY ?label"
+PLACES = PREFIXES + ("SELECT ?place ?label WHERE { ?place a tw:AdministrativeBody ; rdfs:label ?label "
+                     "FILTER(LANG(?label) = 'en') } ORDER BY ?label")
 
 
 def test_sparqlwrapper_select_json(live: Live) -> None:

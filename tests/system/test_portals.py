@@ -150,7 +150,8 @@ def test_temporal_coverage_is_the_span_of_the_signing_dates(dataset: ox.Store, d
 
 def test_spatial_coverage_is_the_partner_countries(dataset: ox.Store, dump: ox.Store, base: str) -> None:
     covered = {r["c"].value: r["code"].value for r in select(dataset, f"""PREFIX s: <{SCHEMA}>
-        SELECT ?c ?code {{ <{base}dataset> s:spatialCoverage ?c . ?c a s:Country ; s:identifier ?code ; s:name ?n }}""")}
+        SELECT ?c ?code {{ <{base}dataset> s:spatialCoverage ?c .
+            ?c a s:Country ; s:identifier ?code ; s:name ?n }}""")}
     partners = {r["c"].value: r["code"].value for r in select(dump, f"""SELECT DISTINCT ?c ?code {{
         ?p a <{TW}Partnership> ; <{TW}party>/<{TW}country> ?c . ?c <{TW}countryCode> ?code }}""")}
     assert covered == partners and len(covered) > 20

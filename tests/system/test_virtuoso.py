@@ -174,7 +174,8 @@ def test_pages_have_the_same_triples(built: Settings, embedded_server: LiveServe
         assert answer.status_code == expected.status_code, path
         assert sorted(answer.text.splitlines()) == sorted(expected.text.splitlines()), path
         html = httpx.get(virtuoso_site.url + path, headers={"Accept": "text/html"}, timeout=30)
-        assert html.text == httpx.get(embedded_server.url + path, headers={"Accept": "text/html"}, timeout=30).text, path
+        embedded = httpx.get(embedded_server.url + path, headers={"Accept": "text/html"}, timeout=30)
+        assert html.text == embedded.text, path
 
 
 PREFIXES = "PREFIX tw: <https://w3id.org/twinned/def/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"

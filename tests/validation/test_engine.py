@@ -33,7 +33,8 @@ SHAPE = PREFIXES + """
 ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
     sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:datatype xsd:string ] ;
     sh:sparql [ sh:message "{?friend} does not know {$this} back" ; sh:prefixes ex:prefixes ;
-                sh:select "SELECT $this ?friend ?value WHERE { $this ex:knows ?friend . BIND(?friend AS ?value) FILTER NOT EXISTS { ?friend ex:knows $this } }" ] .
+                sh:select "SELECT $this ?friend ?value WHERE { $this ex:knows ?friend . BIND(?friend AS ?value) \
+FILTER NOT EXISTS { ?friend ex:knows $this } }" ] .
 ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
 """
 
@@ -184,8 +185,8 @@ def test_bad_files_are_refused_all_at_once_with_their_lines(tmp_path: Path,
 
 def test_broken_shapes_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shapes = tmp_path / "shapes.ttl"
-    shapes.write_text(PREFIXES + 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { MINUS { $this ?p ?o } }" ] .',
-                      "utf-8")
+    shapes.write_text(PREFIXES + 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; '
+                      'sh:sparql [ sh:select "SELECT $this WHERE { MINUS { $this ?p ?o } }" ] .', "utf-8")
     assert main(["validate", "--data", str(INVALID), "--shapes", str(shapes)]) == 2
     assert "MINUS" in capsys.readouterr().err
 

@@ -10,9 +10,10 @@ Each targeted node shape has a folder ``tests/shapes/<ShapeName>/`` with
 
 Every fixture is validated together with the SKOS schemes from ontology/, as the
 build does, by the build's validation (``validate_graph``: the ``shacl`` engine and
-pyoxigraph); each also gives the same results with pySHACL, the reference. To (re)write the .expected files after changing a shape or a fixture, run
+pyoxigraph); each also gives the same results with pySHACL, the reference. To (re)write
+the .expected files after changing a shape or a fixture, run
 
-    TWINNED_UPDATE_EXPECTED=1 pytest tests/test_shapes.py
+    TWINNED_UPDATE_EXPECTED=1 pytest tests/validation/test_shapes.py
 
 and read every changed file before committing it: each must report exactly the planted
 defect and nothing else.

@@ -119,7 +119,7 @@ def test_every_resource_has_every_document(site: Path, client: TestClient) -> No
 
 @pytest.mark.parametrize("path", RESOURCES)
 def test_documents_are_the_servers_bytes(site: Path, client: TestClient, path: str) -> None:
-    for suffix, fmt in zip(SUFFIXES, RESOURCE_OFFERS):
+    for suffix, fmt in zip(SUFFIXES, RESOURCE_OFFERS, strict=True):
         r = client.get(path, headers={"Accept": fmt.media_type})
         assert r.status_code == 200
         served = relink(r.content, PREFIX) if suffix == ".html" else r.content
