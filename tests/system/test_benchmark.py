@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import ROOT
+
+pytestmark = pytest.mark.slow  # the benchmark's smoke run: a world build and wrk
 
 
 def test_the_smoke_run_measures_every_figure(tmp_path: Path) -> None:

@@ -37,8 +37,9 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 sync_api.expect.set_options(timeout=10_000)
 # Outside CI a machine without Chromium skips these; in CI (.ci/run installs it) a missing
 # browser is a failure, never a silent skip.
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-                                reason="no chromium: apt-get install chromium (.ci/run does)")
+pytestmark = [pytest.mark.slow,  # a real Chromium
+              pytest.mark.skipif(not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+                                 reason="no chromium: apt-get install chromium (.ci/run does)")]
 
 
 # -- the server and the browser -------------------------------------------------------------------

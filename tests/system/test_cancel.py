@@ -24,6 +24,8 @@ from twinned.store.release import load_release
 from twinned.web.queries_api import QueryService, offers, routes, suffix_of
 from twinned.web.server import create_app
 
+pytestmark = pytest.mark.slow  # real servers and query workers, waiting out time limits
+
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SLOW_QUERY = f"""#+ title: Slow count
 #+ description: A cartesian product, for the tests of the time limit.

@@ -33,6 +33,8 @@ import pytest
 from tests.support.paths import CORPUS, ROOT
 from twinned.cli import main
 
+pytestmark = pytest.mark.slow  # sixty broken projects, each built
+
 HEADER = "twinned: {n} problem(s) in the input; nothing was published:"
 
 

@@ -27,6 +27,8 @@ import pytest
 from tests.support.paths import CORPUS, ROOT
 from twinned.cli import main
 
+pytestmark = pytest.mark.slow  # builds killed at random moments, and built again
+
 SEED = 20261124
 BUILD_KILLS = 3
 PUBLISH_KILLS = 10

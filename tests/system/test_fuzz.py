@@ -23,6 +23,8 @@ from twinned.store.release import LoadedRelease
 from twinned.web.hardening import SECURITY_HEADERS
 from twinned.web.server import site_app
 
+pytestmark = pytest.mark.slow  # hypothesis and schemathesis, hundreds of requests
+
 FUZZ = settings(deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 4}

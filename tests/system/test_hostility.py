@@ -18,6 +18,8 @@ import pytest
 from tests.support.live_server import LiveServer, live_server
 from twinned.config import Settings
 
+pytestmark = pytest.mark.slow  # hostile clients against a real server, waiting out time limits
+
 TIMEOUT = 1.0
 MAX_ROWS = 500
 PREFIX = "PREFIX tw: <https://w3id.org/twinned/def/>\n"

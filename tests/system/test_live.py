@@ -19,6 +19,8 @@ from SPARQLWrapper import CSV, JSON, JSONLD, TURTLE, XML, QueryResult, SPARQLWra
 from tests.support.live_server import live_server
 from twinned.config import Settings
 
+pytestmark = pytest.mark.slow  # real clients against a real server
+
 BASE = "https://w3id.org/twinned/"
 PREFIXES = "PREFIX tw: <https://w3id.org/twinned/def/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

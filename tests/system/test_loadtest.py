@@ -7,8 +7,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.support.paths import ROOT
 from twinned.config import Settings
+
+pytestmark = pytest.mark.slow  # the load test's smoke run
 
 SCRIPT = ROOT / "benchmarks" / "loadtest.py"
 

@@ -21,6 +21,8 @@ from twinned.store.release import load_release
 from twinned.web.pages import Addresses
 from twinned.web.server import create_app
 
+pytestmark = pytest.mark.slow  # a whole system test: what portals and crawlers harvest
+
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 SCHEMA = "https://schema.org/"
 DCAT = "http://www.w3.org/ns/dcat#"
