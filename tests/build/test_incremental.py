@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from twinned.build.incremental import UNITS_FILE
 from twinned.build.pipeline import build
@@ -72,6 +73,7 @@ def _restore(rng: random.Random, project: Path, _n: int, originals: dict[Path, b
 EDITS = (_edit_title, _edit_note, _drop_partnership, _restore, _edit_title)
 
 
+@pytest.mark.slow  # five rounds of random edits, each built incrementally and in full
 def test_incremental_builds_publish_what_full_builds_publish(project: Path, tmp_path: Path) -> None:
     rng = random.Random(SEED)
     settings = load_settings(project, env={})

@@ -119,6 +119,7 @@ def _env(password: str) -> dict[str, str]:
     return env | {"TWINNED_STORE_USER": "loader", "TWINNED_STORE_PASSWORD": password}
 
 
+@pytest.mark.slow  # a real nginx in front of a real Oxigraph server
 def test_basic_authentication_end_to_end(built: Settings, guarded: Oxigraph) -> None:
     assert httpx.get(guarded.query, params={"query": "ASK {}"}, timeout=10).status_code == 401
     done = subprocess.run([sys.executable, "-m", "twinned.cli", "load", "--project", str(built.project_dir),
@@ -135,6 +136,7 @@ def test_basic_authentication_end_to_end(built: Settings, guarded: Oxigraph) -> 
     assert auth.scheme == "basic"
 
 
+@pytest.mark.slow  # a real nginx in front of a real Oxigraph server
 def test_a_wrong_basic_password_is_refused_without_echo(built: Settings, guarded: Oxigraph) -> None:
     wrong = SECRET + "-wrong"
     auth = store_auth(guarded.store, _env(wrong))

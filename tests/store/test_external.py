@@ -58,6 +58,7 @@ def served(built: Settings, loaded: Oxigraph) -> Iterator[str]:
         stop_process(process)
 
 
+@pytest.mark.slow  # a real Oxigraph server
 def test_load_puts_every_graph_in_the_store(built: Settings, loaded: Oxigraph) -> None:
     remote = RemoteStore(loaded.query)
     embedded = load_release(built.output_dir.resolve()).store
@@ -68,6 +69,7 @@ def test_load_puts_every_graph_in_the_store(built: Settings, loaded: Oxigraph) -
     assert set(graphs) == {"https://w3id.org/twinned/def/", built.base_uri + "catalog"}
 
 
+@pytest.mark.slow  # a real Oxigraph server
 def test_every_canned_query_answers_the_same_over_http(built: Settings, served: str) -> None:
     embedded = load_release(built.output_dir.resolve()).store
     queries = q.load_queries(built.queries_dir)
@@ -82,6 +84,7 @@ def test_every_canned_query_answers_the_same_over_http(built: Settings, served: 
         assert response.content == expected, name
 
 
+@pytest.mark.slow  # a real Oxigraph server
 def test_pages_and_the_endpoint_come_from_the_store(served: str) -> None:
     page = httpx.get(served + "place/kosice", headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200 and "Mobile" in page.text
@@ -99,6 +102,7 @@ def test_pages_and_the_endpoint_come_from_the_store(served: str) -> None:
     assert relative.json()["boolean"] is True  # resolved against the base URI there too
 
 
+@pytest.mark.slow  # a real Oxigraph server
 def test_the_same_answers_in_process(built: Settings, loaded: Oxigraph) -> None:
     """Every canned query, SPARQL JSON, through RemoteStore directly (no server between)."""
     assert_canned_queries_match(built, RemoteStore(loaded.query))
@@ -136,6 +140,7 @@ def test_an_unreachable_store_is_a_503(built: Settings) -> None:
         store.query("ASK {}")
 
 
+@pytest.mark.slow  # a real Oxigraph server
 def test_forked_processes_have_their_own_connections(built: Settings, loaded: Oxigraph) -> None:
     """serve --processes 2 in front of a store: the app (and the store's client) is made
     before the fork, and each child must open its own connections to the store."""

@@ -104,6 +104,7 @@ def test_queries_dumps_and_sparql_answer_under_the_prefix(client: TestClient) ->
     assert ask.json()["boolean"] is True
 
 
+@pytest.mark.slow  # a whole static export
 def test_the_static_export_takes_the_root_path(rooted: Settings, tmp_path: Path) -> None:
     exported = export_static(replace(rooted, root_path="/sites/twin"), load_release(rooted.output_dir.resolve()),
                              tmp_path / "site")
@@ -148,6 +149,7 @@ def proxied(built: Settings) -> Iterator[str]:
             shutil.rmtree(work, ignore_errors=True)
 
 
+@pytest.mark.slow  # a real nginx in front of a real server
 def test_pages_dumps_queries_and_sparql_through_the_proxy(proxied: str) -> None:
     for path in ("/", "/place/kaunas", "/editor", "/queries"):
         r = httpx.get(proxied + path, headers={"Accept": "text/html"}, timeout=30)
@@ -164,6 +166,7 @@ def test_pages_dumps_queries_and_sparql_through_the_proxy(proxied: str) -> None:
     assert redirect.headers["location"] == f"{ROOT}/def/"
 
 
+@pytest.mark.slow  # a real Chromium through a real nginx
 def test_the_editor_and_the_network_in_chromium_through_the_proxy(proxied: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or "/usr/bin/chromium"

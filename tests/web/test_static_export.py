@@ -187,6 +187,7 @@ def test_links_work_when_hosted_at_the_base(site: Path) -> None:
     assert len(urls) > 700
 
 
+@pytest.mark.slow  # two more whole static exports
 def test_export_is_deterministic_and_replaces_an_earlier_one(site: Path, built: Settings, tmp_path: Path) -> None:
     release = load_release(built.output_dir.resolve())
     again = tmp_path / "again"
@@ -363,6 +364,7 @@ ACCEPTS = [("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"), ("applic
            ("text/plain", ".nt"), ("application/n-triples;q=1.0, */*;q=0.1", ".nt")]
 
 
+@pytest.mark.slow  # real nginx and Apache
 @pytest.mark.parametrize(("accept", "suffix"), ACCEPTS)
 def test_the_rules_negotiate_a_city(host: int, site: Path, accept: str | None, suffix: str) -> None:
     status, headers, body = fetch(host, f"{PREFIX}/place/kosice", accept)
@@ -374,6 +376,7 @@ def test_the_rules_negotiate_a_city(host: int, site: Path, accept: str | None, s
     assert chosen is not None and chosen.suffix == suffix
 
 
+@pytest.mark.slow  # real nginx and Apache
 @pytest.mark.parametrize("path", RESOURCES)
 def test_the_rules_negotiate_every_kind_of_resource(host: int, site: Path, path: str) -> None:
     for accept, suffix in ACCEPTS[:5]:
@@ -382,6 +385,7 @@ def test_the_rules_negotiate_every_kind_of_resource(host: int, site: Path, path:
         assert body == (site / document(path, suffix).lstrip("/")).read_bytes()
 
 
+@pytest.mark.slow  # real nginx and Apache
 def test_the_rules_serve_files_by_name(host: int, site: Path) -> None:
     for path in FILES:
         status, headers, body = fetch(host, PREFIX + path, "text/html")
@@ -390,6 +394,7 @@ def test_the_rules_serve_files_by_name(host: int, site: Path) -> None:
         assert "content-encoding" not in headers  # a .gz is a file, not an encoding
 
 
+@pytest.mark.slow  # real nginx and Apache
 def test_the_rules_redirect_well_known_void_and_hide_the_hosting_files(host: int) -> None:
     status, headers, _body = fetch(host, f"{PREFIX}/.well-known/void")
     assert status == 303 and headers["location"].endswith(f"{PREFIX}/dataset")
@@ -408,6 +413,7 @@ def test_the_docs_show_the_generated_nginx_map(root: Path) -> None:
     assert generated[generated.index("map $http_accept"):] in doc
 
 
+@pytest.mark.slow  # real nginx and Apache
 def test_the_rules_answer_like_the_server_at_the_edges(host: int) -> None:
     status, headers, _body = fetch(host, f"{PREFIX}/def", "text/turtle")
     assert status == 301 and headers["location"].endswith(f"{PREFIX}/def/")
