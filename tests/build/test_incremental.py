@@ -111,6 +111,7 @@ def test_a_rebuild_maps_only_the_changed_file(project: Path) -> None:
     assert not list(served.quads_for_pattern(None, None, old, ox.DefaultGraph()))
 
 
+@pytest.mark.slow  # two builds and a reload of the stores
 def test_a_removed_file_takes_only_its_own_triples(project: Path) -> None:
     """Triples a removed file shared with another (kept by the other) stay published."""
     settings = load_settings(project, env={})

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from twinned.cli import main
+from twinned.config import Settings
 
 DUMPS = {"twinned.ttl": ox.RdfFormat.TURTLE, "twinned.nt": ox.RdfFormat.N_TRIPLES,
          "twinned.jsonld": ox.RdfFormat.JSON_LD}
@@ -38,11 +39,11 @@ def test_build_publishes_the_dumps(project: Path, capsys: pytest.CaptureFixture[
         assert gzip.decompress((dist / f"{name}.gz").read_bytes()) == (dist / name).read_bytes()
 
 
-def test_dumps_hold_the_same_graph(project: Path) -> None:
-    assert run(project) == 0
+def test_dumps_hold_the_same_graph(built: Settings) -> None:
+    dist = built.output_dir
     graphs = {}
     for name, fmt in DUMPS.items():
-        triples = {q.triple for q in ox.parse(path=str(project / "dist" / name), format=fmt)}
+        triples = {q.triple for q in ox.parse(path=str(dist / name), format=fmt)}
         assert not any(isinstance(t, ox.BlankNode) for tr in triples for t in (tr.subject, tr.object))
         graphs[name] = triples
     assert graphs["twinned.ttl"] == graphs["twinned.nt"] == graphs["twinned.jsonld"]
@@ -50,16 +51,15 @@ def test_dumps_hold_the_same_graph(project: Path) -> None:
     # rdflib reads the JSON-LD (with its inline @context and @base) to the same triples too
     from rdflib import Graph
 
-    g = Graph().parse(project / "dist" / "twinned.jsonld", format="json-ld")
-    nt = Graph().parse(project / "dist" / "twinned.nt", format="nt")
+    g = Graph().parse(dist / "twinned.jsonld", format="json-ld")
+    nt = Graph().parse(dist / "twinned.nt", format="nt")
     assert set(g) == set(nt)
 
 
-def test_two_builds_are_byte_identical(project: Path, tmp_path: Path) -> None:
-    assert run(project) == 0
-    first = snapshot(project / "dist")
+def test_two_builds_are_byte_identical(built: Settings, tmp_path: Path) -> None:
+    first = snapshot(built.output_dir)  # (the session's build, by the same pipeline)
     other = tmp_path / "elsewhere" / "dist"
-    assert run(project, "--dist", str(other)) == 0
+    assert run(built.project_dir, "--dist", str(other)) == 0
     assert snapshot(other) == first
 
 
@@ -114,6 +114,7 @@ def test_a_plain_dist_directory_is_not_overwritten(project: Path, capsys: pytest
     assert (project / "dist" / "mine.txt").read_text() == "keep me"
 
 
+@pytest.mark.slow  # a whole build in a subprocess
 def test_console_script_runs(project: Path) -> None:
     exe = Path(sys.executable).with_name("twinned")
     proc = subprocess.run([str(exe), "build", "--project", str(project)], capture_output=True, text=True,

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from twinned.build.releasestore import (
     ONTOLOGY_GRAPH,
@@ -89,6 +90,7 @@ def test_a_forked_process_opens_its_own_handle(built: Settings) -> None:
     assert answer == f"{expected} True"
 
 
+@pytest.mark.slow  # four builds and a reader process
 def test_a_release_a_process_reads_is_not_pruned(project: Path) -> None:
     """A build keeps the newest releases and removes older ones, but never one a server
     (or a query worker) still reads: its store's files would vanish under it."""

@@ -125,6 +125,7 @@ def test_a_stub_city_is_recognised_on_its_page(extractor: Extractor, tmp_path: P
     assert [(s.key, s.country) for s in draft.stubs] == [("nowhereville", "EE")]
 
 
+@pytest.mark.slow  # builds the gazetteer's name index twice
 def test_the_cached_gazetteer_reads_pages_as_the_built_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     page = read_page(ROOT / "tests" / "pages" / "krakow-cards.html")

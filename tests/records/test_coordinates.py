@@ -60,6 +60,7 @@ def test_coordinates_match_the_wikidata_extract_by_qid(gazetteer: Gazetteer,
     assert checked == 39
 
 
+@pytest.mark.slow  # reads the whole GeoNames city list
 def test_coordinates_match_geonames_and_its_name_is_unique_in_the_country(
         gazetteer: Gazetteer, geonames: dict[str, dict[str, object]]) -> None:
     """A GeoNames entry is used only when the place's name (label or alias) names exactly one

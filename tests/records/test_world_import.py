@@ -67,6 +67,7 @@ def expected_counts(settings: Settings) -> tuple[int, int]:
     return cities, len(curated) + len(extract - curated)
 
 
+@pytest.mark.slow  # imports and builds the world: 5,470 cities
 def test_the_landing_page_shows_the_merged_counts(world: Settings, client: TestClient) -> None:
     cities, partnerships = expected_counts(world)
     info = json.loads((world.output_dir / "build-info.json").read_text("utf-8"))
@@ -78,6 +79,7 @@ def test_the_landing_page_shows_the_merged_counts(world: Settings, client: TestC
     assert 'href="/country/na"' in page and 'href="/country/tw"' in page  # Namibia is not "missing"
 
 
+@pytest.mark.slow  # imports and builds the world: 5,470 cities
 def test_an_imported_city_page(client: TestClient) -> None:
     page = client.get("/place/aachen", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "Wikidata Q1017" in page.text and "Cape Town" in page.text
@@ -85,6 +87,7 @@ def test_an_imported_city_page(client: TestClient) -> None:
     assert "Mobile" in kosice  # curated partners and imported ones on one page
 
 
+@pytest.mark.slow  # imports and builds the world: 5,470 cities
 def test_same_city_same_resource_and_provenance(world: Settings) -> None:
     wanted = (f"<{BASE}place/", f"<{BASE}partnership/aachen--", f"<{BASE}partnership/kosice--mobile>",
               SOURCE, f"<{BASE}country/")
@@ -114,6 +117,7 @@ def test_same_city_same_resource_and_provenance(world: Settings) -> None:
         by_subject[f"<{BASE}country/sk>"]
 
 
+@pytest.mark.slow  # imports and builds the world: 5,470 cities
 def test_keys_are_readable_unique_and_stable(world: Settings, tmp_path: Path) -> None:
     places = (world.data_dir / "world" / "places.tsv").read_text("utf-8").splitlines()[1:]
     keys = [line.split("\t")[0] for line in places]
@@ -127,6 +131,7 @@ def test_keys_are_readable_unique_and_stable(world: Settings, tmp_path: Path) ->
     assert (world.data_dir / "world" / "places.tsv").read_bytes() == before
 
 
+@pytest.mark.slow  # imports and builds the world: 5,470 cities
 def test_a_new_namesake_does_not_rename_an_imported_city(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     extract = tmp_path / "extract"
@@ -162,6 +167,7 @@ def test_key_rules() -> None:
     assert keys == {"Q1": "paris-fr", "Q2": "paris-q2", "Q3": "paris-q3", "Q4": "lyon", "Q5": "kaunas-us"}
 
 
+@pytest.mark.slow  # imports and builds the world: 5,470 cities
 def test_world_files_are_checked_with_their_lines(world: Settings, tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     (project / "data" / "world").mkdir()
@@ -180,6 +186,7 @@ def test_world_files_are_checked_with_their_lines(world: Settings, tmp_path: Pat
     assert re.search(r"data/world/partnerships.tsv:\d+: a: a key of places.tsv or places.yaml, not 'atlantis'", text)
 
 
+@pytest.mark.slow  # imports and builds the world: 5,470 cities
 def test_a_changed_world_file_makes_dist_stale(world: Settings) -> None:
     assert not is_stale(world)
     pairs = world.data_dir / "world" / "partnerships.tsv"
@@ -191,6 +198,7 @@ def test_a_changed_world_file_makes_dist_stale(world: Settings) -> None:
         pairs.write_text(text, "utf-8")
 
 
+@pytest.mark.slow  # imports and builds the world: 5,470 cities
 def test_the_world_graph_conforms_with_the_same_validation(world: Settings) -> None:
     """The world is validated by the same engines as the seeds (one path, any size)."""
     report = (world.output_dir / "validation-report.txt").read_text("utf-8")

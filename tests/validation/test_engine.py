@@ -124,6 +124,7 @@ def test_a_query_shacl_does_not_allow_is_refused(select: str) -> None:
         validate_graph(_graph("ex:a ex:p ex:b ."), shapes)
 
 
+@pytest.mark.slow  # pySHACL, the reference, on the whole seed graph
 def test_the_seed_graph_gives_pyshacls_report(shapes: Graph) -> None:
     settings = load_settings(ROOT, env={})
     _records, graph = dataset_graph(settings)

@@ -55,6 +55,7 @@ def test_expected_failures_are_documented() -> None:
         assert name in doc
 
 
+@pytest.mark.slow  # pySHACL, the reference, on the whole W3C suite
 def test_pyshacl_on_the_suite() -> None:
     """The reference passes PYSHACL_PASSES tests; we pass every one of those too."""
     from rdflib import Graph as G

@@ -102,6 +102,7 @@ def test_invalid_fixture_gives_expected_report(path: Path, shapes: Graph, scheme
     assert actual == expected
 
 
+@pytest.mark.slow  # pySHACL, the reference, on every fixture
 @pytest.mark.parametrize("path", fixtures("valid") + fixtures("invalid"), ids=fixture_id)
 def test_pyshacl_gives_the_same_report(path: Path, shapes: Graph, schemes: Graph) -> None:
     data = Graph()

@@ -67,6 +67,7 @@ def release_of_fresh_connections(url: str, n: int) -> set[str]:
     return seen
 
 
+@pytest.mark.slow  # real multi-process servers
 def test_two_processes_share_the_port(live: LiveServer) -> None:
     servers = servers_of(live.process.pid)
     assert len(servers) == 2
@@ -78,6 +79,7 @@ def test_two_processes_share_the_port(live: LiveServer) -> None:
     assert r.status_code == 200 and int(r.json()["results"]["bindings"][0]["n"]["value"]) > 400
 
 
+@pytest.mark.slow  # real multi-process servers
 def test_reload_reaches_every_process(live: LiveServer, project: Path) -> None:
     settings = load_settings(project, env={}, port=live.port)
     assert int(pid_file(settings).read_text()) == live.process.pid  # the parent, not a child
@@ -97,6 +99,7 @@ def test_reload_reaches_every_process(live: LiveServer, project: Path) -> None:
     assert len(servers_of(live.process.pid)) == 2
 
 
+@pytest.mark.slow  # real multi-process servers
 def test_stopping_the_parent_stops_every_process(project: Path) -> None:
     with live_server(project, "--processes", "2") as server:
         servers = servers_of(server.process.pid)
@@ -114,6 +117,7 @@ def test_stopping_the_parent_stops_every_process(project: Path) -> None:
     assert not pid_file(load_settings(project, env={}, port=port)).exists()
 
 
+@pytest.mark.slow  # real multi-process servers
 def test_a_child_that_dies_stops_the_server(project: Path) -> None:
     with live_server(project, "--processes", "2") as server:
         victim = servers_of(server.process.pid)[0]

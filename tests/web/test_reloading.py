@@ -120,6 +120,7 @@ def wait_for_release(live: LiveServer, other_than: str, seconds: float = 60) -> 
     raise AssertionError(f"still serving {other_than}:\n{live.log_text()[-3000:]}")
 
 
+@pytest.mark.slow  # clients hammering a real server through three swaps
 def test_releases_swap_atomically_under_load(live: LiveServer, project: Path) -> None:
     first = served_release(live)
     settings = load_settings(project, env={}, port=live.port)
