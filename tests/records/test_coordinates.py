@@ -82,6 +82,7 @@ def test_coordinates_match_geonames_and_its_name_is_unique_in_the_country(
     assert checked == 8  # Raahe, Växjö, Kharkiv, Abaújszántó, Vysoké Tatry, Cava de' Tirreni, Rende, Yaotsu
 
 
+@pytest.mark.slow  # reads the whole GeoNames city list
 def test_an_ambiguous_place_has_no_coordinates(gazetteer: Gazetteer,
                                                geonames: dict[str, dict[str, object]]) -> None:
     san_martin = gazetteer.places["san-martin-argentina"]

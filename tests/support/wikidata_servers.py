@@ -136,7 +136,8 @@ def stub_endpoint(*answers: Answer) -> Iterator[StubEndpoint]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     stub.url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # (a short poll: shutdown() waits for the loop to look, half a second by default)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield stub
