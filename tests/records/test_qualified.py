@@ -130,8 +130,16 @@ def _tampere_with(project: Path, qualifier: str, date: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("qualifier", QUALIFIERS)
-@pytest.mark.parametrize("date", ["1997-05-14", "1997-05", "1997"])
+DATES = ("1997-05-14", "1997-05", "1997")
+# every qualifier at every precision; the developer run (-m "not slow") takes each qualifier once
+# and each precision twice, CI the whole matrix (each case copies and maps the project)
+DEVELOPER_CASES = {(DATES[i % len(DATES)], q) for i, q in enumerate(QUALIFIERS)}
+
+
+@pytest.mark.parametrize(("date", "qualifier"), [
+    pytest.param(date, qualifier, id=f"{date}-{qualifier}",
+                 marks=() if (date, qualifier) in DEVELOPER_CASES else pytest.mark.slow)
+    for qualifier in QUALIFIERS for date in DATES])
 def test_a_qualified_start_date_reaches_p580(tmp_path: Path, qualifier: str, date: str) -> None:
     project = copy_project(tmp_path / "project")
     _tampere_with(project, qualifier, date)
