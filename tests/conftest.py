@@ -14,8 +14,12 @@ from twinned.store.release import LoadedRelease, load_release
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Collect tests/build (the tests of twinned.build), which pytest's default
-    ``norecursedirs`` (it lists "build") would skip; leave every other path to pytest."""
-    return False if collection_path == TESTS / "build" else None
+    ``norecursedirs`` (it lists "build") would skip, unless ``--ignore`` names it; leave
+    every other path to pytest."""
+    if collection_path != TESTS / "build":
+        return None
+    ignored = {Path(p).resolve() for p in config.getoption("ignore") or []}
+    return None if collection_path in ignored else False
 
 
 @pytest.fixture(scope="session")
