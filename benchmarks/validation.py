@@ -60,12 +60,12 @@ def measure(stage: str, nt: Path) -> dict[str, float]:
 
 
 def suite() -> dict[str, int]:
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT))
     import logging
 
     from rdflib import Graph
-    from shacl_suite import Refused, cases, outcome
 
+    from tests.support.shacl_suite import Refused, cases, outcome
     from twinned.errors import TwinnedError
     from twinned.validation.engine import validate_files, validate_graph_reference
 

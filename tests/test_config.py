@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import ROOT
 from twinned.config import DEFAULT_BASE_URI, load_settings
 from twinned.errors import InputError
 
@@ -37,7 +38,7 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 
     from twinned.config import Settings
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    readme = (ROOT / "README.md").read_text("utf-8")
     for f in fields(Settings):
         if f.name != "project_dir":
             assert f"`{f.name}`" in readme, f.name

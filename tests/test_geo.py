@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import math
 import os
-from pathlib import Path
 
 import pytest
 
+from tests.support.paths import SHARED
 from twinned import geo
 
-NODES = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "wikidata-twin-cities" / "nodes.tsv"
+NODES = SHARED / "data" / "wikidata-twin-cities" / "nodes.tsv"
 
 
 def test_equal_earth_corners() -> None:

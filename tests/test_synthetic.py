@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, SHARED
 
+from tests.support.paths import ROOT, SHARED
 from twinned.cli import main
 from twinned.cli.world import synthetic_module
 from twinned.config import load_settings
@@ -59,6 +59,7 @@ def test_copies_keep_every_degree(small_extract: Path) -> None:
     assert crossing > len(all_links) // 4  # the copies make one network, not three
 
 
+@pytest.mark.slow  # a generated world, built and validated
 def test_a_generated_world_builds_and_conforms(small_extract: Path, tmp_path: Path) -> None:
     target = tmp_path / "w3"
     assert main(["generate-world", "--project", str(ROOT), "--scale", "3", "--publishers", "2",

@@ -8,7 +8,7 @@ record file; for the world its files, the gazetteer and the curated partnerships
 pairs). A build takes the unchanged units' files from the last release (hard-linked)
 and maps the others (``segments``); the union of all of them is loaded into an
 in-memory store (``union_store``), from which the build writes the dumps, so an
-incremental build and a full one give the same dumps (tests/test_incremental.py edits
+incremental build and a full one give the same dumps (tests/build/test_incremental.py edits
 records at random and compares the two byte for byte). The served store is a
 checkpoint of the last release's, to which ``update`` adds what the changed units added
 and from which it removes what they removed and no other unit still holds.

@@ -4,7 +4,7 @@ pyoxigraph writes only expanded JSON-LD, so this module compacts: it groups trip
 subject, uses the published ``@context`` (terms for the common properties, prefixes for
 the rest, ``@base`` for the data URIs) and sorts each node's properties and values, so
 the same graph always gives the same bytes. A JSON-LD processor expands the output to
-exactly the input graph (tests/test_jsonld.py checks it with pyld).
+exactly the input graph (tests/rdf/test_jsonld.py checks it with pyld).
 
 Written by hand for speed, and measured: the W10 dump (1.42M triples, 219k nodes) takes
 about 6.5 s here (2-core machine, 2026-12-03); ``json.dumps(..., indent=1)`` runs its
