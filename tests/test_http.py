@@ -50,7 +50,7 @@ def stub(*answers: tuple[int, dict[str, str]]) -> Iterator[Stub]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     s.url = f"http://127.0.0.1:{server.server_address[1]}/store"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield s
@@ -101,6 +101,7 @@ def test_only_the_named_statuses_are_retried() -> None:
         assert get(s.url, th.RetryPolicy(), [], statuses=frozenset({500})).status_code == 200
 
 
+@pytest.mark.slow  # (httpx's own connect retries wait seconds)
 def test_a_refused_connection_is_an_error_or_a_retry() -> None:
     with stub((200, {})) as s:
         url = s.url  # the port is free again once the server is gone

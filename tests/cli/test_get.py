@@ -43,6 +43,7 @@ def test_turtle_of_a_resource_is_what_the_server_sends(built: Settings, client: 
     assert done.stderr == b""
 
 
+@pytest.mark.slow  # (a process each: the developer run keeps the Turtle and 404 ones)
 def test_the_home_page_as_html(built: Settings) -> None:
     done = twinned_get(built.project_dir, "/", "--accept", "text/html")
     assert done.returncode == 0, done.stderr
@@ -51,6 +52,7 @@ def test_the_home_page_as_html(built: Settings) -> None:
     assert "Twin towns and sister cities" in page  # the title of twinned.toml
 
 
+@pytest.mark.slow  # (a process each: the developer run keeps the Turtle and 404 ones)
 def test_a_canned_query_as_csv(built: Settings) -> None:
     done = twinned_get(built.project_dir, "/queries/partners.csv?city=Q25409")
     assert done.returncode == 0, done.stderr
@@ -59,6 +61,7 @@ def test_a_canned_query_as_csv(built: Settings) -> None:
     assert "Budapest" in {r["partnerLabel"] for r in rows}
 
 
+@pytest.mark.slow  # (a process each: the developer run keeps the Turtle and 404 ones)
 def test_a_sparql_query_runs_in_its_worker(built: Settings) -> None:
     done = twinned_get(built.project_dir, "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D",
                        "--accept", "application/sparql-results+json")
@@ -73,6 +76,7 @@ def test_not_found_exits_1_and_says_the_status(built: Settings) -> None:
     assert json.loads(done.stdout)["error"]["status"] == 404  # the body is printed all the same
 
 
+@pytest.mark.slow  # (a process each: the developer run keeps the Turtle and 404 ones)
 def test_a_redirect_exits_0_and_names_its_location(built: Settings, client: TestClient) -> None:
     answer = client.get("/.well-known/void", follow_redirects=False)
     assert 300 <= answer.status_code < 400  # (VoID's well-known address: 303 to the dataset)
@@ -88,6 +92,7 @@ def test_a_path_must_start_with_a_slash(built: Settings) -> None:
     assert b"PATH" in done.stderr and done.stdout == b""
 
 
+@pytest.mark.slow  # (a process each: the developer run keeps the Turtle and 404 ones)
 def test_a_missing_release_is_built_first(project: Path) -> None:
     assert not (project / "dist").exists()
     done = twinned_get(project, "/place/kaunas", "--accept", "application/n-triples")

@@ -50,6 +50,7 @@ def test_evaluate_prints_f1_above_the_bar(page: Path, gold: Path, capsys: pytest
         assert f1[field] >= minimum, (field, f1[field])
 
 
+@pytest.mark.slow  # (two evaluations through the CLI; the evaluation itself is tested above)
 def test_min_f1_sets_the_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["extract", "--evaluate", str(KAUNAS), "--gold", str(CASES[1][1]), "--project", str(ROOT)]
     assert main(args + ["--min-f1", "0.9"]) == 0

@@ -107,6 +107,7 @@ def test_relink_moves_only_root_relative_attributes() -> None:
     assert relink(page, "") == page
 
 
+@pytest.mark.slow  # (a whole static export of the seeds)
 def test_every_resource_has_every_document(site: Path, client: TestClient) -> None:
     server = client.app.state.server  # type: ignore[attr-defined]
     paths = [server.site.addresses.path(iri) for iri in server.site.describer.subjects]
