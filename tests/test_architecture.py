@@ -174,3 +174,29 @@ def test_the_docs_name_only_files_that_exist() -> None:
                 if not ok:
                     missing.append(f"{doc.relative_to(ROOT)}:{number}: {name}")
     assert missing == []
+
+
+def test_the_docs_name_only_modules_and_names_that_exist() -> None:
+    """A dotted name in the README or docs/ (``twinned.web.server.create_app``) is a module,
+    or a name in one, of the package as it is (file names such as ``twinned.ttl`` aside)."""
+    import importlib
+
+    files = {"twinned.ttl", "twinned.nt", "twinned.jsonld", "twinned.toml"}
+    missing = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for dotted in sorted(set(re.findall(r"\btwinned(?:\.[A-Za-z_]+)+", doc.read_text("utf-8")))):
+            if any(dotted == f or dotted.startswith(f + ".") for f in files):
+                continue
+            parts = dotted.split(".")
+            found: object = None
+            for i in range(len(parts), 0, -1):
+                try:
+                    found = importlib.import_module(".".join(parts[:i]))
+                except ImportError:
+                    continue
+                for name in parts[i:]:
+                    found = getattr(found, name, None)
+                break
+            if found is None:
+                missing.append(f"{doc.relative_to(ROOT)}: {dotted}")
+    assert missing == []
