@@ -30,9 +30,9 @@ from twinned.extract.mentions import NameMention
 from twinned.records.model import Gazetteer
 
 Links = dict[str, frozenset[str]]
-# what may stand before a name alone in its line: a set of characters (as str.strip reads it:
-# "0-9" is the three characters 0, - and 9, not a range; kept as it always was)
-LEAD_CHARS = " -–•*#0-9."
+# what may stand before a name alone in its line (a list's marker: "•", "-", "3.", "12)"):
+# a set of characters, as str.strip reads it
+LEAD_CHARS = " -–•*#.)" + "0123456789"
 _COMMA_COLON = " ,:"
 STATE_NAMED_COUNTRIES = frozenset({"GE"})   # countries named like a US state (Georgia)
 AFTER = 60        # characters after a name in which its country is looked for
