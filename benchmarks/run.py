@@ -309,12 +309,13 @@ def source_lines() -> int:
 
 def canned_cases(queries_dir: Path) -> list[tuple[str, dict[str, list[str]]]]:
     from twinned.queries import canned as q
+    from twinned.queries.binding import bind
 
     out = []
     for name, query in q.load_queries(queries_dir).items():
         example = query.example_params()
         out.append((name, example))
-        same = q.bind(query, {}, "http://x/").canonical() == q.bind(query, example, "http://x/").canonical() \
+        same = bind(query, {}, "http://x/").canonical() == bind(query, example, "http://x/").canonical() \
             if not any(p.required for p in query.parameters) else True
         if not same:  # the defaults, when they differ from the example (else: the same query again)
             out.append((name, {}))
@@ -325,6 +326,8 @@ def inprocess_latency(project: str, reps: int) -> dict[str, Any]:
     """Canned queries on the embedded store, bound and serialised (no HTTP, no cache)."""
     from twinned.config import load_settings
     from twinned.queries import canned as q
+    from twinned.queries.results import execute, write
+    from twinned.rdf.negotiation import NTRIPLES, SPARQL_JSON
     from twinned.store.release import load_release
 
     settings = load_settings(Path(project), env={})
@@ -336,12 +339,12 @@ def inprocess_latency(project: str, reps: int) -> dict[str, Any]:
     per: dict[str, float] = {}
     for name, params in canned_cases(settings.queries_dir):
         query = queries[name]
-        fmt = q.NTRIPLES if query.construct else q.SPARQL_JSON
+        fmt = NTRIPLES if query.construct else SPARQL_JSON
         mine: list[float] = []
         for _ in range(reps):
             t = time.perf_counter()
-            binding, result = q.execute(release.store, query, params, settings.base_uri, settings.max_rows)
-            q.write(result, binding, fmt, settings.base_uri)
+            binding, result = execute(release.store, query, params, settings.base_uri, settings.max_rows)
+            write(result, binding, fmt, settings.base_uri)
             mine.append(time.perf_counter() - t)
             if mine[0] > SLOW and len(mine) >= 3:
                 break
@@ -356,6 +359,7 @@ def rdflib_pipeline(project: str, reps: int) -> dict[str, Any]:
 
     from twinned.config import load_settings
     from twinned.queries import canned as q
+    from twinned.queries.binding import bind
 
     settings = load_settings(Path(project), env={})
     dist = settings.output_dir.resolve()
@@ -376,7 +380,7 @@ def rdflib_pipeline(project: str, reps: int) -> dict[str, Any]:
     cases = canned_cases(settings.queries_dir)
     for n, (name, params) in enumerate(cases):
         mine: list[float] = []
-        binding = q.bind(queries[name], params, settings.base_uri)
+        binding = bind(queries[name], params, settings.base_uri)
         init = {v.value: _rdflib_term(t, URIRef, Literal) for v, t in binding.substitutions.items()}
         for _rep in range(reps):
             done: dict[str, Any] = {}
@@ -670,6 +674,7 @@ def oxigraph_side(project: Path, reps: int, clients: int, seconds: float) -> dic
     same text twinned runs, values bound) over HTTP, with the same clients."""
     from twinned.config import load_settings
     from twinned.queries import canned as q
+    from twinned.queries.binding import bind
 
     if not Path(OXIGRAPH).exists():
         return {"skipped": "oxigraph not installed (pip install oxigraph)"}
@@ -694,7 +699,7 @@ def oxigraph_side(project: Path, reps: int, clients: int, seconds: float) -> dic
             queries = q.load_queries(settings.queries_dir)
 
             def case(label: str, name: str, params: dict[str, Any]) -> Case:
-                binding = q.bind(queries[name], params, settings.base_uri)
+                binding = bind(queries[name], params, settings.base_uri)
                 accept = "application/n-triples" if queries[name].construct else "application/sparql-results+json"
                 return (label, url + "query", {"Content-Type": "application/sparql-query", "Accept": accept},
                         binding.bound_sparql.encode())

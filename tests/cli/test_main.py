@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twinned.cli import main, parser
+from twinned.cli.main import main, parser
 
 
 def subcommands() -> list[str]:

@@ -12,7 +12,7 @@ import yaml
 from tests.support.paths import ROOT
 from twinned.cli import main
 from twinned.extract.draft import write_draft
-from twinned.extract.names import NameMention
+from twinned.extract.mentions import NameMention
 from twinned.extract.pipeline import Extractor, read_page
 
 EXTRACT = ROOT.parent / "shared" / "data" / "wikidata-twin-cities"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support.paths import ROOT
-from twinned.extract.names import NameIndex, fold
+from twinned.extract.fold import fold
+from twinned.extract.names import NameIndex
 from twinned.rdf.vocab import load_vocabulary
 from twinned.records.load import load_gazetteer
 

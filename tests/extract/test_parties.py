@@ -7,7 +7,8 @@ import pytest
 
 from tests.support.paths import ROOT
 from twinned.extract.eval import draft_facts
-from twinned.extract.pipeline import Extractor, Page
+from twinned.extract.model import Page
+from twinned.extract.pipeline import Extractor
 
 
 @pytest.fixture(scope="module")

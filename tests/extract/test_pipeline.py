@@ -15,7 +15,8 @@ from tests.support.paths import ROOT, SHARED
 from twinned.cli import main
 from twinned.extract.draft import write_draft
 from twinned.extract.eval import Score, draft_facts, gold_facts, identify_by, score
-from twinned.extract.pipeline import Draft, Extractor, Page, read_page
+from twinned.extract.model import Draft, Page
+from twinned.extract.pipeline import Extractor, read_page
 from twinned.rdf.vocab import load_vocabulary
 from twinned.records.load import load_records
 

@@ -23,6 +23,10 @@ from twinned.cli import main
 from twinned.config import Settings
 from twinned.errors import InputError
 from twinned.queries import canned as q
+from twinned.queries.binding import CannedQuery, QueryNotFound, bind, find, values_block
+from twinned.queries.params import MAX_VALUE_CHARS, MAX_VALUES, TYPES, Parameter, ParameterError
+from twinned.queries.results import ROWS_JSON, TABLE, GraphResult, Solutions, execute, plain, run, write
+from twinned.rdf.negotiation import CSV, NTRIPLES, SPARQL_JSON, TSV, TURTLE
 from twinned.rdf.vocab import load_vocabulary
 from twinned.records.load import load_records
 from twinned.store.release import LoadedRelease, load_release
@@ -40,7 +44,7 @@ def release(built: Settings) -> LoadedRelease:
 
 
 @pytest.fixture(scope="session")
-def queries() -> dict[str, q.CannedQuery]:
+def queries() -> dict[str, CannedQuery]:
     return q.load_queries(ROOT / "queries")
 
 
@@ -51,14 +55,14 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> object:
             if term.value.startswith(ns):
                 return short + term.value[len(ns):]
         return term.value
-    return q.plain(term)
+    return plain(term)
 
 
-def answer(store: ox.Store, query: q.CannedQuery, params: Mapping[str, str | Sequence[str]] | None = None,
+def answer(store: ox.Store, query: CannedQuery, params: Mapping[str, str | Sequence[str]] | None = None,
            columns: Sequence[str] | None = None) -> list[object]:
     """The rows (tuples, or single values for one column) of the columns asked for."""
-    _binding, result = q.execute(store, query, params or {}, BASE)
-    assert isinstance(result, q.Solutions)
+    _binding, result = execute(store, query, params or {}, BASE)
+    assert isinstance(result, Solutions)
     columns = columns or result.variables
     idx = [result.variables.index(c) for c in columns]
     rows = [tuple(cell(row[i]) for i in idx) for row in result.rows]
@@ -125,7 +129,7 @@ KAUNAS_PARTNERS = [
 PARTNER_COLUMNS = ["partner", "partnerLabel", "partnerItem", "countryLabel", "startDate"]
 
 
-def test_partners_of_kosice_by_default(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_partners_of_kosice_by_default(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["partners"]
     assert answer(release.store, query, columns=PARTNER_COLUMNS) == KOSICE_PARTNERS
     assert len(KOSICE_PARTNERS) == 22
@@ -135,17 +139,17 @@ def test_partners_of_kosice_by_default(release: LoadedRelease, queries: dict[str
                for p, ps in partnerships)
 
 
-def test_partners_of_kaunas(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_partners_of_kaunas(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     rows = answer(release.store, queries["partners"], {"city": KAUNAS}, PARTNER_COLUMNS)
     assert rows == KAUNAS_PARTNERS
     assert len(rows) == 28
 
 
-def test_partners_of_an_unknown_item_are_none(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_partners_of_an_unknown_item_are_none(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     assert answer(release.store, queries["partners"], {"city": "Q1"}) == []
 
 
-def test_partners_of_place_by_uri(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_partners_of_place_by_uri(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["partners-of-place"]
     assert answer(release.store, query, columns=PARTNER_COLUMNS) == KAUNAS_PARTNERS  # default: Kaunas
     assert answer(release.store, query, {"place": "place/kreis-lippe"}) == [
@@ -157,7 +161,7 @@ def test_partners_of_place_by_uri(release: LoadedRelease, queries: dict[str, q.C
 
 
 def test_partner_names_and_start_dates_are_those_of_the_source_pages(
-    built: Settings, release: LoadedRelease, queries: dict[str, q.CannedQuery]
+    built: Settings, release: LoadedRelease, queries: dict[str, CannedQuery]
 ) -> None:
     """Every partner is named on its city's page; Košice's lines give the start dates."""
     records = load_records(built.data_dir, load_vocabulary(built.ontology_dir))
@@ -248,7 +252,7 @@ PARTNERSHIPS = [  # partnership, start date, document type, documents of that ty
 
 
 def test_partnerships_with_start_dates_and_document_types(
-    release: LoadedRelease, queries: dict[str, q.CannedQuery]
+    release: LoadedRelease, queries: dict[str, CannedQuery]
 ) -> None:
     rows = answer(release.store, queries["partnerships"], {},
                   ["partnership", "startDate", "documentType", "documents"])
@@ -259,7 +263,7 @@ def test_partnerships_with_start_dates_and_document_types(
     assert labels[-1] == ("Hiratsuka – Kaunas", "Cooperation agreement")
 
 
-def test_partnerships_begun_in_a_period(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_partnerships_begun_in_a_period(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["signed-between"]
     nineties = answer(release.store, query, {"from": "1990", "to": "1999"}, ["partnership", "startDate"])
     assert nineties == [(p, d) for p, d, _t, _n in dict.fromkeys(
@@ -293,7 +297,7 @@ PER_YEAR = [  # first year, label, documents first signed, partnerships begun
 
 
 def test_agreements_per_year_and_decade(
-    built: Settings, release: LoadedRelease, queries: dict[str, q.CannedQuery]
+    built: Settings, release: LoadedRelease, queries: dict[str, CannedQuery]
 ) -> None:
     query = queries["agreements-per-period"]
     assert answer(release.store, query, {}, ["start", "label", "documents", "partnershipsBegun"]) == PER_YEAR
@@ -317,7 +321,7 @@ def test_agreements_per_year_and_decade(
     assert [(y, str(y), documents[y], begun.get(y, 0)) for y in sorted(documents)] == PER_YEAR
 
 
-def test_partnerships_per_partner_country(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_partnerships_per_partner_country(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["partners-per-country"]
     rows = answer(release.store, query, {}, ["countryLabel", "countryItem", "partnerships"])
     assert rows == [
@@ -342,7 +346,7 @@ def test_partnerships_per_partner_country(release: LoadedRelease, queries: dict[
     assert answer(release.store, query, {"min": "8"}) == []
 
 
-def test_common_partners(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_common_partners(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     """Košice and Ostrava share no partner in the seed records (Ostrava's only partner is
     Košice), nor do Košice and Kaunas; a partnership added to a copy shows the query works."""
     query = queries["common-partners"]
@@ -367,7 +371,7 @@ def test_common_partners(release: LoadedRelease, queries: dict[str, q.CannedQuer
 AREA_COLUMNS = ["area", "partnership", "cityLabel", "partner", "partnerItem"]
 
 
-def test_partnerships_by_area_of_cooperation(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_partnerships_by_area_of_cooperation(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["partners-by-area"]
     environment = [
         ("environment", "partnership/kaunas--linkoping", "Kaunas", "place/linkoping", "wd:Q25413"),
@@ -396,7 +400,7 @@ def test_partnerships_by_area_of_cooperation(release: LoadedRelease, queries: di
 
 
 def test_partners_by_area_allows_exactly_the_cooperation_areas(
-    built: Settings, queries: dict[str, q.CannedQuery]
+    built: Settings, queries: dict[str, CannedQuery]
 ) -> None:
     allowed = queries["partners-by-area"].parameter("area").allowed  # type: ignore[union-attr]
     assert set(allowed) == load_vocabulary(built.ontology_dir).cooperation_areas
@@ -406,7 +410,7 @@ def test_partners_by_area_allows_exactly_the_cooperation_areas(
 VESTFOLD = "partnership/kaunas--vestfold/document/cooperation-agreement-"
 
 
-def test_documents_of_a_partnership_in_order(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_documents_of_a_partnership_in_order(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["documents"]
     renewals = ["1992", "1993", "1994", "1997", "1999", "2001", "2004", "2007", "2009", "2011",
                 "2013", "2016", "2018"]
@@ -448,17 +452,17 @@ def test_documents_of_a_partnership_in_order(release: LoadedRelease, queries: di
     assert answer(release.store, query, {"partnership": "partnership/kaunas--nowhere"}) == []
 
 
-def test_dates_keep_the_precision_of_the_source(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
-    _b, result = q.execute(release.store, queries["documents"], {"partnership": "partnership/kaunas--linkoping"},
+def test_dates_keep_the_precision_of_the_source(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
+    _b, result = execute(release.store, queries["documents"], {"partnership": "partnership/kaunas--linkoping"},
                            BASE)
-    assert isinstance(result, q.Solutions)
+    assert isinstance(result, Solutions)
     dates = [row[result.variables.index("date")] for row in result.rows]
     xsd = "http://www.w3.org/2001/XMLSchema#"
     assert [(d.value, d.datatype.value) for d in dates if isinstance(d, ox.Literal)] == [
         ("1992-01", xsd + "gYearMonth"), ("1995", xsd + "gYear"), ("1997-09", xsd + "gYearMonth")]
 
 
-def test_memberships(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_memberships(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["memberships"]
     implied = ("The page describes European Cities Marketing among the networks Kaunas is a member of, but "
                "unlike the other three never says that Kaunas is a member of it.")
@@ -477,7 +481,7 @@ def test_memberships(release: LoadedRelease, queries: dict[str, q.CannedQuery]) 
     assert answer(release.store, query, {"city": KOSICE}) == []
 
 
-def test_partnerships_resting_only_on_intent(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_partnerships_resting_only_on_intent(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     rows = answer(release.store, queries["intent-only"], {}, ["partnership", "typeLabel", "title", "date"])
     assert rows == [
         ("partnership/bialystok--kaunas", "Letter of intent", "Letter of intent", "1994-02-12"),
@@ -499,10 +503,10 @@ def test_partnerships_resting_only_on_intent(release: LoadedRelease, queries: di
     assert intent_too.isdisjoint(r[0] for r in rows)
 
 
-def test_wikidata_shaped_statements(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_wikidata_shaped_statements(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["wikidata-p190"]
-    _b, result = q.execute(release.store, query, {"item": OSTRAVA}, BASE)
-    assert isinstance(result, q.GraphResult)
+    _b, result = execute(release.store, query, {"item": OSTRAVA}, BASE)
+    assert isinstance(result, GraphResult)
     st = BASE + "partnership/kosice--ostrava/statement/Q8385"
     p = "http://www.wikidata.org/prop/"
     wikibase, prov = "http://wikiba.se/ontology#", "http://www.w3.org/ns/prov#"
@@ -525,8 +529,8 @@ def test_wikidata_shaped_statements(release: LoadedRelease, queries: dict[str, q
             else str(t.object)) for t in result.triples}
     assert got == expected
 
-    _b, everything = q.execute(release.store, query, {}, BASE)
-    assert isinstance(everything, q.GraphResult)
+    _b, everything = execute(release.store, query, {}, BASE)
+    assert isinstance(everything, GraphResult)
     direct = {(t.subject.value, t.object.value) for t in everything.triples
               if t.predicate.value == p + "direct/P190"}
     assert len(direct) == 90  # 45 partnerships between two resolved places, both directions
@@ -536,7 +540,7 @@ def test_wikidata_shaped_statements(release: LoadedRelease, queries: dict[str, q
     assert len(starts) == 88  # Ferrara's partnership is undated: no start time
 
 
-def test_unresolved_places(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_unresolved_places(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     one_copy = "seen in only one public copy of Wikidata; not verified"
     unverified = "QID not verified in two independent public copies of Wikidata"
     assert answer(release.store, queries["unresolved"], {},
@@ -551,7 +555,7 @@ def test_unresolved_places(release: LoadedRelease, queries: dict[str, q.CannedQu
     ]
 
 
-def test_signings_in_a_period(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_signings_in_a_period(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["signings-in"]
     columns = ["date", "asWritten", "document", "placeLabel", "venue"]
     assert answer(release.store, query, {"when": "1997-05"}, columns) == [
@@ -577,15 +581,15 @@ def test_signings_in_a_period(release: LoadedRelease, queries: dict[str, q.Canne
     assert answer(release.store, query, {"when": "1997-09-01"}) == []  # Linköping's 1997-09 is not known to
 
 
-def test_find_places_and_place_by_label(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
-    find = queries["find-places"]
-    assert answer(release.store, find, {"text": "ryga"}) == [
+def test_find_places_and_place_by_label(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
+    find_places = queries["find-places"]
+    assert answer(release.store, find_places, {"text": "ryga"}) == [
         ("ryga", "place/riga", "Riga", "wd:Q1773", "Ryga")]
-    assert answer(release.store, find, {"text": "tatr"}) == [
+    assert answer(release.store, find_places, {"text": "tatr"}) == [
         ("tatr", "place/vysoke-tatry", "Vysoké Tatry", "wd:Q612516", "Vysoke Tatry")]
-    assert answer(release.store, find, {"text": "KASSA"}) == [
+    assert answer(release.store, find_places, {"text": "KASSA"}) == [
         ("KASSA", "place/kosice", "Košice", "wd:Q25409", "Kassa")]
-    assert answer(release.store, find, {"text": "burg"}, ["place", "matched"]) == [
+    assert answer(release.store, find_places, {"text": "burg"}, ["place", "matched"]) == [
         ("place/saint-petersburg", "Saint Petersburg")]
     by_label = queries["place-by-label"]
     assert answer(release.store, by_label, {"name": "Kassa@hu"}) == [
@@ -596,23 +600,23 @@ def test_find_places_and_place_by_label(release: LoadedRelease, queries: dict[st
 
 
 def test_every_query_is_tested_and_runs_with_its_examples(
-    release: LoadedRelease, queries: dict[str, q.CannedQuery]
+    release: LoadedRelease, queries: dict[str, CannedQuery]
 ) -> None:
     source = Path(__file__).read_text("utf-8")
     for name, query in queries.items():
         assert f'queries["{name}"]' in source, f"no test for {name}"
-        _b, result = q.execute(release.store, query, query.example_params(), BASE)
-        size = len(result.rows) if isinstance(result, q.Solutions) else len(result.triples)
+        _b, result = execute(release.store, query, query.example_params(), BASE)
+        size = len(result.rows) if isinstance(result, Solutions) else len(result.triples)
         assert size > 0 or name == "common-partners", name
     assert len(queries) >= 12
 
 
 def test_select_queries_echo_their_single_parameters(
-    release: LoadedRelease, queries: dict[str, q.CannedQuery]
+    release: LoadedRelease, queries: dict[str, CannedQuery]
 ) -> None:
     for query in queries.values():
-        binding, result = q.execute(release.store, query, query.example_params(), BASE)
-        if isinstance(result, q.Solutions):
+        binding, result = execute(release.store, query, query.example_params(), BASE)
+        if isinstance(result, Solutions):
             for p in query.parameters:
                 assert p.multiple or p.name in result.variables, (query.name, p.name)
 
@@ -647,23 +651,23 @@ BAD = [
     ("year", "99"), ("year", "0999"), ("year", "1990\n"), ("integer", "7\n"), ("langstring", "x@en\n"),
     ("year", "1990 || true"), ("year", "1990.0"), ("year", "-1990"),
     ("integer", "1; DROP ALL"), ("integer", "1.5"), ("integer", "1e3"), ("integer", ""), ("integer", "٣"),
-    ("string", "x" * (q.MAX_VALUE_CHARS + 1)), ("string", "nul\x00"),
+    ("string", "x" * (MAX_VALUE_CHARS + 1)), ("string", "nul\x00"),
 ]
 
 
 @pytest.mark.parametrize(("kind", "text", "term"), GOOD)
 def test_values_are_parsed_into_terms(kind: str, text: str, term: object) -> None:
-    assert q.Parameter("p", kind, "d", example=("x",)).parse(text, BASE) == term
+    assert Parameter("p", kind, "d", example=("x",)).parse(text, BASE) == term
 
 
 @pytest.mark.parametrize(("kind", "text"), BAD)
 def test_values_of_the_wrong_type_are_refused(kind: str, text: str) -> None:
     with pytest.raises(ValueError):
-        q.Parameter("p", kind, "d", example=("x",)).parse(text, BASE)
+        Parameter("p", kind, "d", example=("x",)).parse(text, BASE)
 
 
 def test_enum_values_must_be_allowed() -> None:
-    p = q.Parameter("period", "enum", "d", allowed=("year", "decade"), default=("year",))
+    p = Parameter("period", "enum", "d", allowed=("year", "decade"), default=("year",))
     assert p.parse("decade", BASE) == ox.Literal("decade")
     for text in ("Decade", "century", 'year" || true', ""):
         with pytest.raises(ValueError, match="one of year, decade"):
@@ -682,7 +686,7 @@ INJECTIONS = [
 
 
 def test_injection_attempts_are_refused_or_bound_as_plain_values(
-    release: LoadedRelease, queries: dict[str, q.CannedQuery]
+    release: LoadedRelease, queries: dict[str, CannedQuery]
 ) -> None:
     """Every hostile value is either refused, naming the parameter, or bound as one
     RDF term: the query text is never changed and the store never written."""
@@ -692,14 +696,14 @@ def test_injection_attempts_are_refused_or_bound_as_plain_values(
             for hostile in INJECTIONS:
                 params = {**query.example_params(), p.name: [hostile] if p.multiple else hostile}
                 try:
-                    binding, result = q.execute(release.store, query, params, BASE)
-                except q.ParameterError as exc:
+                    binding, result = execute(release.store, query, params, BASE)
+                except ParameterError as exc:
                     assert exc.parameter == p.name and exc.query == query.name
                     assert p.name in str(exc) and exc.expected in str(exc)
                     continue
                 assert p.type in ("string", "langstring"), (query.name, p.name, hostile)
                 assert binding.sparql == query.text
-                assert isinstance(result, q.Solutions) and result.rows == ()
+                assert isinstance(result, Solutions) and result.rows == ()
     assert len(release.store) == size
 
 
@@ -707,12 +711,12 @@ def test_injection_attempts_are_refused_or_bound_as_plain_values(
 @hypothesis_settings(max_examples=300, deadline=None)
 def test_any_text_in_a_values_block_stays_one_value(texts: list[str]) -> None:
     """Whatever the text (quotes, braces, newlines, '#'), a list value is one literal."""
-    param = q.Parameter("v", "string", "d", example=("x",), multiple=True)
-    query = q.CannedQuery("t", "T", "d", "SELECT ?v WHERE { VALUES ?v { } }", (param,))
+    param = Parameter("v", "string", "d", example=("x",), multiple=True)
+    query = CannedQuery("t", "T", "d", "SELECT ?v WHERE { VALUES ?v { } }", (param,))
     texts = [t for t in texts if t and "\x00" not in t]
     if not texts:
         return
-    binding = q.bind(query, {"v": texts}, BASE)
+    binding = bind(query, {"v": texts}, BASE)
     rows = [s["v"].value for s in ox.Store().query(binding.sparql)]  # type: ignore[union-attr]
     assert rows == texts
 
@@ -720,8 +724,8 @@ def test_any_text_in_a_values_block_stays_one_value(texts: list[str]) -> None:
 @given(st.text(max_size=40))
 @hypothesis_settings(max_examples=300, deadline=None)
 def test_any_text_is_refused_or_parsed_into_a_term_of_its_type(text: str) -> None:
-    for kind in q.TYPES:
-        param = q.Parameter("p", kind, "d", example=("year",), allowed=("year",) if kind == "enum" else ())
+    for kind in TYPES:
+        param = Parameter("p", kind, "d", example=("year",), allowed=("year",) if kind == "enum" else ())
         try:
             term = param.parse(text, BASE)
         except ValueError:
@@ -736,50 +740,50 @@ def test_any_text_is_refused_or_parsed_into_a_term_of_its_type(text: str) -> Non
             assert re.fullmatch(r"[+-]?[0-9]+", text)
 
 
-def test_list_values_fill_only_the_values_block(queries: dict[str, q.CannedQuery]) -> None:
+def test_list_values_fill_only_the_values_block(queries: dict[str, CannedQuery]) -> None:
     query = queries["common-partners"]
-    binding = q.bind(query, {"cities": [KOSICE, OSTRAVA, KAUNAS]}, BASE)
+    binding = bind(query, {"cities": [KOSICE, OSTRAVA, KAUNAS]}, BASE)
     block = f"VALUES ?cities {{ <{WD}{KOSICE}> <{WD}{OSTRAVA}> <{WD}{KAUNAS}> }}"
     assert block in binding.sparql
-    before, after = q.values_block("cities").split(query.text)
+    before, after = values_block("cities").split(query.text)
     assert binding.sparql == before + block + after
-    area = q.bind(queries["partners-by-area"], {"area": ["energy", "youth"]}, BASE)
+    area = bind(queries["partners-by-area"], {"area": ["energy", "youth"]}, BASE)
     assert 'VALUES ?area { "energy" "youth" }' in area.sparql
 
 
-def test_missing_unknown_and_repeated_parameters(queries: dict[str, q.CannedQuery]) -> None:
-    with pytest.raises(q.ParameterError, match="parameter 'cities': expected a value .* required"):
-        q.bind(queries["common-partners"], {}, BASE)
-    with pytest.raises(q.ParameterError, match="parameter 'cities': expected a value"):
-        q.bind(queries["common-partners"], {"cities": []}, BASE)
-    with pytest.raises(q.ParameterError, match=r"parameter 'town': expected a parameter of this query \(known: city\)"):
-        q.bind(queries["partners"], {"town": "Q1"}, BASE)
-    with pytest.raises(q.ParameterError, match="parameter 'city': expected a single value"):
-        q.bind(queries["partners"], {"city": ["Q1", "Q2"]}, BASE)
-    with pytest.raises(q.ParameterError, match=f"at most {q.MAX_VALUES} values"):
-        q.bind(queries["common-partners"], {"cities": [f"Q{i}" for i in range(1, q.MAX_VALUES + 2)]}, BASE)
-    with pytest.raises(q.ParameterError) as exc:
-        q.bind(queries["signed-between"], {"from": "1990", "to": "nineties"}, BASE)
+def test_missing_unknown_and_repeated_parameters(queries: dict[str, CannedQuery]) -> None:
+    with pytest.raises(ParameterError, match="parameter 'cities': expected a value .* required"):
+        bind(queries["common-partners"], {}, BASE)
+    with pytest.raises(ParameterError, match="parameter 'cities': expected a value"):
+        bind(queries["common-partners"], {"cities": []}, BASE)
+    with pytest.raises(ParameterError, match=r"parameter 'town': expected a parameter of this query \(known: city\)"):
+        bind(queries["partners"], {"town": "Q1"}, BASE)
+    with pytest.raises(ParameterError, match="parameter 'city': expected a single value"):
+        bind(queries["partners"], {"city": ["Q1", "Q2"]}, BASE)
+    with pytest.raises(ParameterError, match=f"at most {MAX_VALUES} values"):
+        bind(queries["common-partners"], {"cities": [f"Q{i}" for i in range(1, MAX_VALUES + 2)]}, BASE)
+    with pytest.raises(ParameterError) as exc:
+        bind(queries["signed-between"], {"from": "1990", "to": "nineties"}, BASE)
     assert (exc.value.parameter, exc.value.value, exc.value.status) == ("to", "nineties", 400)
     assert str(exc.value) == ("query 'signed-between': parameter 'to': expected a year as four digits (YYYY), "
                               "not 'nineties'")
 
 
-def test_defaults_apply_when_a_parameter_is_not_given(queries: dict[str, q.CannedQuery]) -> None:
-    binding = q.bind(queries["partners"], {}, BASE)
+def test_defaults_apply_when_a_parameter_is_not_given(queries: dict[str, CannedQuery]) -> None:
+    binding = bind(queries["partners"], {}, BASE)
     assert binding.echo() == {"city": "Q25409"}
     assert binding.substitutions == {ox.Variable("city"): ox.NamedNode(WD + "Q25409")}
-    open_ended = q.bind(queries["signed-between"], {"to": "1999"}, BASE)
+    open_ended = bind(queries["signed-between"], {"to": "1999"}, BASE)
     assert open_ended.echo() == {"from": None, "to": "1999"}
     assert open_ended.substitutions == {ox.Variable("to"): ox.Literal(1999)}
-    assert q.bind(queries["partners-by-area"], {}, BASE).echo() == {"area": ["environment"]}
-    assert q.bind(queries["common-partners"], {"cities": [OSTRAVA, KOSICE]}, BASE).canonical() == \
+    assert bind(queries["partners-by-area"], {}, BASE).echo() == {"area": ["environment"]}
+    assert bind(queries["common-partners"], {"cities": [OSTRAVA, KOSICE]}, BASE).canonical() == \
         "cities=Q8385&cities=Q25409"
 
 
-def test_find_unknown_query(queries: dict[str, q.CannedQuery]) -> None:
-    with pytest.raises(q.QueryNotFound, match="no canned query named 'nope'; known: agreements-per-period"):
-        q.find(queries, "nope")
+def test_find_unknown_query(queries: dict[str, CannedQuery]) -> None:
+    with pytest.raises(QueryNotFound, match="no canned query named 'nope'; known: agreements-per-period"):
+        find(queries, "nope")
 
 
 # -- query files -------------------------------------------------------------------------------
@@ -813,7 +817,7 @@ def test_a_good_file_loads(tmp_path: Path) -> None:
     write_query(tmp_path, "test", GOOD_FILE)
     query = q.load_queries(tmp_path)["test"]
     assert (query.title, query.description, query.construct) == ("Test", "A test query.", False)
-    assert query.parameters == (q.Parameter("city", "qid", "a city", default=("Q1",)),)
+    assert query.parameters == (Parameter("city", "qid", "a city", default=("Q1",)),)
 
 
 @pytest.mark.parametrize(("change", "expected"), [
@@ -873,7 +877,7 @@ def test_all_problems_of_all_files_at_once(tmp_path: Path) -> None:
     assert [p.split(":")[0] for p in found] == ["Bad_Name.rq", "one.rq", "two.rq"]
 
 
-def test_the_shipped_files_follow_the_rules(queries: dict[str, q.CannedQuery]) -> None:
+def test_the_shipped_files_follow_the_rules(queries: dict[str, CannedQuery]) -> None:
     for query in queries.values():
         assert query.text.startswith("#+ title: ")
         assert query.description and query.result, query.name
@@ -884,66 +888,66 @@ def test_the_shipped_files_follow_the_rules(queries: dict[str, q.CannedQuery]) -
 # -- output formats ---------------------------------------------------------------------------------
 
 
-def run_fmt(release: LoadedRelease, query: q.CannedQuery, params: dict[str, str], fmt: object) -> str:
-    binding, result = q.execute(release.store, query, params, BASE)
-    return q.write(result, binding, fmt, BASE).decode("utf-8")  # type: ignore[arg-type]
+def run_fmt(release: LoadedRelease, query: CannedQuery, params: dict[str, str], fmt: object) -> str:
+    binding, result = execute(release.store, query, params, BASE)
+    return write(result, binding, fmt, BASE).decode("utf-8")  # type: ignore[arg-type]
 
 
-def test_csv_tsv_and_json(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
+def test_csv_tsv_and_json(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
     query = queries["memberships"]
-    text = run_fmt(release, query, {"city": KAUNAS}, q.CSV)
+    text = run_fmt(release, query, {"city": KAUNAS}, CSV)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["city", "member", "memberLabel", "network", "networkLabel", "shortName", "since",
                        "sinceAsWritten", "sinceQualifier", "impliedBecause"]
     assert rows[4] == [WD + KAUNAS, BASE + "place/kaunas", "Kaunas", BASE + "network/ubc",
                        "Union of the Baltic Cities", "UBC", "1994", "since 1994", "", ""]
     assert text.endswith("\r\n")
-    tsv = run_fmt(release, query, {"city": KAUNAS}, q.TSV).splitlines()
+    tsv = run_fmt(release, query, {"city": KAUNAS}, TSV).splitlines()
     assert tsv[0].startswith("?city\t?member\t")
     assert tsv[4].split("\t")[6] == '"1994"^^<http://www.w3.org/2001/XMLSchema#gYear>'
-    doc = json.loads(run_fmt(release, query, {"city": KAUNAS}, q.SPARQL_JSON))
+    doc = json.loads(run_fmt(release, query, {"city": KAUNAS}, SPARQL_JSON))
     assert doc["head"]["vars"][:2] == ["city", "member"]
     assert doc["results"]["bindings"][3]["networkLabel"] == {"type": "literal", "value": "Union of the Baltic Cities",
                                                              "xml:lang": "en"}
     assert "shortName" not in doc["results"]["bindings"][2]  # unbound: left out
-    simple = json.loads(run_fmt(release, queries["agreements-per-period"], {"period": "decade"}, q.ROWS_JSON))
+    simple = json.loads(run_fmt(release, queries["agreements-per-period"], {"period": "decade"}, ROWS_JSON))
     assert simple["parameters"] == {"period": "decade"} and simple["truncated"] is False
     assert simple["rows"][0] == {"period": "decade", "start": 1980, "label": "1980s", "documents": 3,
                                  "partnershipsBegun": 3, "approximate": 0}
 
 
-def test_table_and_turtle(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
-    table = run_fmt(release, queries["agreements-per-period"], {"period": "decade"}, q.TABLE).splitlines()
+def test_table_and_turtle(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
+    table = run_fmt(release, queries["agreements-per-period"], {"period": "decade"}, TABLE).splitlines()
     assert table[0].split() == ["period", "start", "label", "documents", "partnershipsBegun", "approximate"]
     assert table[2].split() == ["decade", "1980", "1980s", "3", "3", "0"]
     assert table[-1] == "(5 rows)"
     wikidata = queries["wikidata-p190"]
-    ttl = run_fmt(release, wikidata, {"item": OSTRAVA}, q.TURTLE)
+    ttl = run_fmt(release, wikidata, {"item": OSTRAVA}, TURTLE)
     assert "wd:Q8385 p:P190" in ttl
     parsed = [quad.triple for quad in ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE)]
-    _b, result = q.execute(release.store, wikidata, {"item": OSTRAVA}, BASE)
-    assert isinstance(result, q.GraphResult) and set(parsed) == set(result.triples)
-    assert run_fmt(release, wikidata, {"item": OSTRAVA}, q.TURTLE) == ttl  # deterministic
-    nt = run_fmt(release, wikidata, {"item": OSTRAVA}, q.NTRIPLES)
+    _b, result = execute(release.store, wikidata, {"item": OSTRAVA}, BASE)
+    assert isinstance(result, GraphResult) and set(parsed) == set(result.triples)
+    assert run_fmt(release, wikidata, {"item": OSTRAVA}, TURTLE) == ttl  # deterministic
+    nt = run_fmt(release, wikidata, {"item": OSTRAVA}, NTRIPLES)
     assert len(nt.splitlines()) == 12  # with the start time's value node and its precision
-    assert "wd:Q8385" in run_fmt(release, wikidata, {"item": OSTRAVA}, q.TABLE)
+    assert "wd:Q8385" in run_fmt(release, wikidata, {"item": OSTRAVA}, TABLE)
     with pytest.raises(ValueError):
-        run_fmt(release, wikidata, {"item": OSTRAVA}, q.CSV)
+        run_fmt(release, wikidata, {"item": OSTRAVA}, CSV)
 
 
-def test_rows_beyond_the_cap_are_cut_and_flagged(release: LoadedRelease, queries: dict[str, q.CannedQuery]) -> None:
-    binding = q.bind(queries["partners"], {}, BASE)
-    result = q.run(release.store, binding, max_rows=5)
-    assert isinstance(result, q.Solutions) and len(result.rows) == 5 and result.truncated
-    full = q.run(release.store, binding, max_rows=22)
-    assert isinstance(full, q.Solutions) and len(full.rows) == 22 and not full.truncated
+def test_rows_beyond_the_cap_are_cut_and_flagged(release: LoadedRelease, queries: dict[str, CannedQuery]) -> None:
+    binding = bind(queries["partners"], {}, BASE)
+    result = run(release.store, binding, max_rows=5)
+    assert isinstance(result, Solutions) and len(result.rows) == 5 and result.truncated
+    full = run(release.store, binding, max_rows=22)
+    assert isinstance(full, Solutions) and len(full.rows) == 22 and not full.truncated
 
 
 # -- the list in the docs ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("doc", "prefix"), [("README.md", "queries/"), ("docs/queries.md", "../queries/")])
-def test_docs_list_every_query(queries: dict[str, q.CannedQuery], doc: str, prefix: str) -> None:
+def test_docs_list_every_query(queries: dict[str, CannedQuery], doc: str, prefix: str) -> None:
     """README and docs/queries.md hold the generated list between the markers."""
     document = (ROOT / doc).read_text("utf-8")
     assert q.embedded_list(document) == q.render_markdown(queries, link_prefix=prefix), (

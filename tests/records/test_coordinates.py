@@ -17,7 +17,8 @@ from twinned.build.pipeline import dataset_graph
 from twinned.config import load_settings
 from twinned.errors import InputError
 from twinned.rdf.vocab import GEO, TW, load_vocabulary
-from twinned.records.load import Gazetteer, load_gazetteer
+from twinned.records.load import load_gazetteer
+from twinned.records.model import Gazetteer
 
 NODES = ROOT.parent / "shared" / "data" / "wikidata-twin-cities" / "nodes.tsv"
 

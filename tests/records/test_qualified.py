@@ -193,23 +193,26 @@ def test_a_firm_date_beats_a_bound_on_the_same_day() -> None:
 ])
 def test_the_diff_compares_a_qualified_start_as_what_it_says(qualifier: str | None, year: int, agree: bool) -> None:
     from twinned.wikidata import compare as wd
+    from twinned.wikidata.view import WikidataTime
 
     ours = QualifiedDate(PartialDate.parse("1997-05-14"), qualifier)
-    assert wd.agrees_qualified(ours, wd.WikidataTime(f"{year}-01-01T00:00:00Z", 9)) is agree
+    assert wd.agrees_qualified(ours, WikidataTime(f"{year}-01-01T00:00:00Z", 9)) is agree
 
 
 def test_the_diff_and_quickstatements_carry_the_qualifier(tmp_path: Path) -> None:
     from twinned.rdf.vocab import load_vocabulary
     from twinned.records.load import load_records
     from twinned.wikidata import compare as wd
+    from twinned.wikidata.ours import our_cities
+    from twinned.wikidata.view import WikidataView
 
     project = copy_project(tmp_path / "project")
     _tampere_with(project, "not-before", "1997-05-14")
     records = load_records(project / "data", load_vocabulary(project / "ontology"))
-    (kaunas,) = wd.our_cities(records, "https://w3id.org/twinned/", "kaunas")
+    (kaunas,) = our_cities(records, "https://w3id.org/twinned/", "kaunas")
     tampere = next(p for p in kaunas.partners if p.key == "tampere")
     assert str(tampere.qualified_start) == "not before 1997-05-14"
-    view = wd.WikidataView("offline", "test", (), {}, directed=True, dates=True, kinds=False)
+    view = WikidataView("offline", "test", (), {}, directed=True, dates=True, kinds=False)
     line = wd.quickstatements(wd.Diff(view, (wd.CityDiff(kaunas, (), 0, 0, (), (("Q4115712", "Q40840", tampere),)),)))
     assert line == ("Q4115712\tP190\tQ40840\tP580\tsomevalue\tP1319\t+1997-05-14T00:00:00Z/11\tS854\t"
                     '"https://w3id.org/twinned/partnership/kaunas--tampere"\n')
@@ -238,6 +241,7 @@ def test_canned_queries_give_each_qualified_date_its_qualifier(tmp_path: Path) -
     import pyoxigraph as ox
 
     from twinned.queries import canned as q
+    from twinned.queries.results import Solutions, execute
 
     project = copy_project(tmp_path / "project")
     _tampere_with(project, "circa", "1997")
@@ -250,8 +254,8 @@ def test_canned_queries_give_each_qualified_date_its_qualifier(tmp_path: Path) -
     labels = {str(c).removeprefix(DQ): str(g.value(c, SKOS.prefLabel)) for c in g.subjects(SKOS.inScheme, scheme)}
 
     def rows(name: str, params: dict[str, str]) -> list[dict[str, str | None]]:
-        _b, result = q.execute(store, canned[name], params, base)
-        assert isinstance(result, q.Solutions)
+        _b, result = execute(store, canned[name], params, base)
+        assert isinstance(result, Solutions)
         return [{v: (t.value if t is not None else None) for v, t in zip(result.variables, row, strict=True)}
                 for row in result.rows]
 

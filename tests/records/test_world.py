@@ -14,7 +14,8 @@ import pytest
 from tests.support.paths import ROOT
 from twinned.rdf.vocab import load_vocabulary
 from twinned.records import world as w
-from twinned.records.load import Records, load_records
+from twinned.records.load import load_records
+from twinned.records.model import Records, WorldPlace
 
 BASE = "https://w3id.org/twinned/"
 SOURCE = """\
@@ -61,7 +62,7 @@ def test_a_good_folder(tmp_path: Path, curated: Records) -> None:
     assert found == [] and world is not None
     assert world.source.id == "wikidata-twin-cities" and world.source.files[0].name == "nodes.tsv"
     assert world.countries == {"AD": "Andorra", "MX": "Mexico"}
-    assert world.places["mexico-city"] == w.WorldPlace("mexico-city", "Q1489", "Mexico City", "19.419444444",
+    assert world.places["mexico-city"] == WorldPlace("mexico-city", "Q1489", "Mexico City", "19.419444444",
                                                        "-99.145555555", "MX", 3)
     assert world.partnerships == [("andorra-la-vella", "mexico-city"), ("kosice", "kryvyi-rih")]
     assert world.qids() == {"Q1863", "Q1489", "Q157137"}

@@ -18,7 +18,10 @@ from tests.support.oxigraph import OXIGRAPH, Oxigraph, assert_canned_queries_mat
 from twinned.cli import main
 from twinned.config import Settings
 from twinned.queries import canned as q
-from twinned.store.external import RemoteStore, bind_values, graph_url, strip_comments
+from twinned.queries.results import ROWS_JSON, execute, write
+from twinned.queries.sparql import bind_values, strip_comments
+from twinned.rdf.negotiation import TURTLE
+from twinned.store.external import RemoteStore, graph_url
 from twinned.store.release import load_release
 
 
@@ -75,9 +78,9 @@ def test_every_canned_query_answers_the_same_over_http(built: Settings, served: 
     queries = q.load_queries(built.queries_dir)
     for name, params in cases(queries):
         query = queries[name]
-        binding, result = q.execute(embedded, query, params, built.base_uri, built.max_rows)
-        fmt = q.TURTLE if query.construct else q.ROWS_JSON
-        expected = q.write(result, binding, fmt, built.base_uri)
+        binding, result = execute(embedded, query, params, built.base_uri, built.max_rows)
+        fmt = TURTLE if query.construct else ROWS_JSON
+        expected = write(result, binding, fmt, built.base_uri)
         suffix = ".ttl" if query.construct else ".json"
         response = httpx.get(f"{served}queries/{name}{suffix}", params=params, timeout=30)
         assert response.status_code == 200, (name, response.text)

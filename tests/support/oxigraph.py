@@ -14,6 +14,9 @@ import httpx
 
 from twinned.config import Settings
 from twinned.queries import canned as q
+from twinned.queries.binding import CannedQuery
+from twinned.queries.results import execute, write
+from twinned.rdf.negotiation import SPARQL_JSON, TURTLE
 from twinned.store.external import RemoteStore
 from twinned.store.release import load_release
 
@@ -56,7 +59,7 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         process.communicate()
 
 
-def cases(queries: dict[str, q.CannedQuery]) -> list[tuple[str, dict[str, list[str]]]]:
+def cases(queries: dict[str, CannedQuery]) -> list[tuple[str, dict[str, list[str]]]]:
     """Every canned query with its example values, and with its defaults alone."""
     out = []
     for name, query in queries.items():
@@ -73,7 +76,7 @@ def assert_canned_queries_match(built: Settings, remote: RemoteStore) -> None:
     queries = q.load_queries(built.queries_dir)
     for name, params in cases(queries):
         query = queries[name]
-        fmt = q.TURTLE if query.construct else q.SPARQL_JSON
-        b1, r1 = q.execute(embedded, query, params, built.base_uri)
-        b2, r2 = q.execute(remote, query, params, built.base_uri)
-        assert q.write(r1, b1, fmt, built.base_uri) == q.write(r2, b2, fmt, built.base_uri), (name, params)
+        fmt = TURTLE if query.construct else SPARQL_JSON
+        b1, r1 = execute(embedded, query, params, built.base_uri)
+        b2, r2 = execute(remote, query, params, built.base_uri)
+        assert write(r1, b1, fmt, built.base_uri) == write(r2, b2, fmt, built.base_uri), (name, params)

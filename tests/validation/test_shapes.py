@@ -33,7 +33,8 @@ from tests.support.paths import ROOT, SHAPE_FIXTURES
 from twinned.build.pipeline import dataset_graph
 from twinned.config import load_settings
 from twinned.rdf.vocab import TW, schemes_graph
-from twinned.validation.engine import Report, Result, load_shapes, validate_graph, validate_graph_reference
+from twinned.validation.engine import load_shapes, validate_graph, validate_graph_reference
+from twinned.validation.report import Report, Result
 
 FIXTURES = SHAPE_FIXTURES
 TWS = Namespace("https://w3id.org/twinned/shapes/")

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from twinned.config import Settings
 from twinned.queries import canned as q
+from twinned.queries.binding import CannedQuery, bind
 from twinned.store.release import LoadedRelease
 from twinned.web.explore import example_text
 from twinned.web.server import create_app
@@ -25,7 +26,7 @@ def client(built: Settings, release: LoadedRelease) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def canned(built: Settings) -> dict[str, q.CannedQuery]:
+def canned(built: Settings) -> dict[str, CannedQuery]:
     return q.load_queries(built.queries_dir)
 
 
@@ -38,25 +39,25 @@ def rows(result: object) -> set[tuple[str, ...]] | set[str]:
 
 
 def test_every_example_gives_the_canned_query_answer(built: Settings, release: LoadedRelease,
-                                                     canned: dict[str, q.CannedQuery]) -> None:
+                                                     canned: dict[str, CannedQuery]) -> None:
     """The editor shows a canned query with its example values written into the text; run
     at the endpoint it answers as the canned query does with those values."""
     for name, query in canned.items():
         text = example_text(query, built.base_uri)
-        binding = q.bind(query, query.example_params(), built.base_uri)
+        binding = bind(query, query.example_params(), built.base_uri)
         expected = release.store.query(binding.sparql, substitutions=binding.substitutions)
         assert rows(release.store.query(text)) == rows(expected), name
         assert text.startswith(f"# {query.title}") and "#+" not in text
 
 
 def test_the_example_of_a_parameterised_query_carries_its_values(built: Settings,
-                                                                 canned: dict[str, q.CannedQuery]) -> None:
+                                                                 canned: dict[str, CannedQuery]) -> None:
     text = example_text(canned["partners"], built.base_uri)
     assert "VALUES (?city) { (<http://www.wikidata.org/entity/Q4115712>) }" in text
 
 
 def test_the_editor_lists_the_examples_and_starts_from_one(client: TestClient,
-                                                           canned: dict[str, q.CannedQuery]) -> None:
+                                                           canned: dict[str, CannedQuery]) -> None:
     page = client.get("/editor", headers=HTML).text
     assert page.count('<option value="') == len(canned) + 1  # and "Choose a canned query"
     assert '<script type="application/json" id="editor-data">' in page

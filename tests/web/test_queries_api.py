@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from twinned.config import Settings
 from twinned.queries import canned as q
+from twinned.queries.binding import CannedQuery
 from twinned.store.release import load_release
 from twinned.web.queries_api import routes
 from twinned.web.server import create_app
@@ -36,7 +37,7 @@ def client(built: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def queries(built: Settings) -> dict[str, q.CannedQuery]:
+def queries(built: Settings) -> dict[str, CannedQuery]:
     return q.load_queries(built.queries_dir)
 
 
@@ -60,7 +61,7 @@ def error(response: Any, status: int) -> dict[str, Any]:
 # -- the list ------------------------------------------------------------------------------------------
 
 
-def test_index_page_has_a_form_per_query(client: TestClient, queries: dict[str, q.CannedQuery]) -> None:
+def test_index_page_has_a_form_per_query(client: TestClient, queries: dict[str, CannedQuery]) -> None:
     response = client.get("/queries", headers={"accept": BROWSER})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
@@ -74,7 +75,7 @@ def test_index_page_has_a_form_per_query(client: TestClient, queries: dict[str, 
     assert page.count('<input name="cities"') == 2  # a list parameter offers two fields
 
 
-def test_json_listing(client: TestClient, queries: dict[str, q.CannedQuery]) -> None:
+def test_json_listing(client: TestClient, queries: dict[str, CannedQuery]) -> None:
     listed = client.get("/queries.json").json()
     assert listed == client.get("/queries", headers={"accept": "application/json"}).json()
     assert [x["name"] for x in listed["queries"]] == list(queries)
@@ -177,7 +178,7 @@ def test_html_results_page(client: TestClient) -> None:
     assert 'href="/queries/partners.csv?city=Q4115712"' in page
 
 
-def test_query_text(client: TestClient, queries: dict[str, q.CannedQuery]) -> None:
+def test_query_text(client: TestClient, queries: dict[str, CannedQuery]) -> None:
     response = client.get("/queries/partners.rq")
     assert response.status_code == 200 and response.headers["content-type"] == "text/plain; charset=utf-8"
     assert response.text == queries["partners"].text
@@ -239,7 +240,7 @@ def test_unknown_queries_wrong_suffixes_and_unacceptable_types(client: TestClien
 # -- OpenAPI ----------------------------------------------------------------------------------------------
 
 
-def test_openapi_is_valid_and_describes_every_query(spec: dict[str, Any], queries: dict[str, q.CannedQuery]) -> None:
+def test_openapi_is_valid_and_describes_every_query(spec: dict[str, Any], queries: dict[str, CannedQuery]) -> None:
     validate(spec)
     assert spec["openapi"] == "3.1.0"
     operations = {op["operationId"]: (path, op) for path, item in spec["paths"].items() for op in item.values()}

@@ -32,15 +32,9 @@ from twinned.errors import PublishError
 from twinned.rdf.negotiation import RESOURCE_OFFERS, negotiate
 from twinned.store.release import load_release
 from twinned.web.queries_api import routes as query_routes
+from twinned.web.rootpath import relink
 from twinned.web.server import create_app
-from twinned.web.static_export import (
-    EXTENSION_TYPES,
-    MARKER,
-    export_static,
-    nginx_http_conf,
-    relink,
-    site_prefix,
-)
+from twinned.web.static_export import EXTENSION_TYPES, MARKER, export_static, nginx_http_conf, site_prefix
 
 PREFIX = "/twinned"  # the path of the default base URI, https://w3id.org/twinned/
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -26,12 +26,15 @@ from tests.support.wikidata_servers import Answer, closed_port_url, oxigraph_end
 from twinned import __version__
 from twinned.cli import main
 from twinned.config import Settings
+from twinned.http import retry_after
 from twinned.records.dates import PartialDate
+from twinned.records.qualified import quickstatements_time
 from twinned.store.release import load_release
 from twinned.web.server import create_app
 from twinned.web.wikidata_api import routes
 from twinned.wikidata import client as wc
 from twinned.wikidata import compare as wd
+from twinned.wikidata.view import WikidataTime
 
 EXTRACT = ROOT.parent / "shared" / "data" / "wikidata-twin-cities"
 BASE = "https://w3id.org/twinned/"
@@ -209,7 +212,7 @@ def parse_quickstatement(line: str) -> dict[str, Any]:
     (PartialDate(1996), "+1996-00-00T00:00:00Z/9"),
 ])
 def test_quickstatements_time_keeps_the_precision(date: PartialDate, text: str) -> None:
-    assert wd.quickstatements_time(date) == text
+    assert quickstatements_time(date) == text
 
 
 @pytest.mark.parametrize(("ours", "value", "precision", "agree"), [
@@ -222,7 +225,7 @@ def test_quickstatements_time_keeps_the_precision(date: PartialDate, text: str) 
     (PartialDate(1993, 5, 4), "1990-01-01T00:00:00Z", 8, True),         # the 1990s
 ])
 def test_dates_agree_at_the_coarser_precision(ours: PartialDate, value: str, precision: int, agree: bool) -> None:
-    assert wd.agrees(ours, wd.WikidataTime(value, precision)) is agree
+    assert wd.agrees(ours, WikidataTime(value, precision)) is agree
 
 
 # -- a real SPARQL endpoint: Oxigraph with a Wikidata-shaped fixture ------------------------------------
@@ -390,9 +393,9 @@ def test_a_long_retry_after_gives_up_at_once() -> None:
 
 
 def test_retry_after_as_a_date() -> None:
-    assert wc.retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=lambda: 1445412500.0) == 10.0
-    assert wc.retry_after("120") == 120.0
-    assert wc.retry_after("soon") is None and wc.retry_after(None) is None
+    assert retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now=lambda: 1445412500.0) == 10.0
+    assert retry_after("120") == 120.0
+    assert retry_after("soon") is None and retry_after(None) is None
 
 
 # -- the published pages --------------------------------------------------------------------------------

@@ -38,7 +38,8 @@ from twinned.build.releasestore import PARTS_DIR, STORE_DIR, unit_graph
 from twinned.config import Settings
 from twinned.rdf import ntriples as nt
 from twinned.rdf.vocab import SCHEME_FILES, schemes_graph
-from twinned.records.load import PLACES_FILE, CityFile, Records
+from twinned.records.load import PLACES_FILE
+from twinned.records.model import CityFile, Records
 from twinned.records.world import WORLD_DIR, world_triples
 
 UNITS_FILE = "units.json"  # in the release directory: each unit's digest

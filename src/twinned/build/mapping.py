@@ -42,7 +42,7 @@ from twinned.rdf.vocab import (
     concept,
 )
 from twinned.records.dates import PartialDate
-from twinned.records.load import Area, CityFile, DateRecord, Document, Identity, Membership, Partnership, Records
+from twinned.records.model import Area, CityFile, DateRecord, Document, Identity, Membership, Partnership, Records
 from twinned.records.qualified import QualifiedDate, WikidataStart, earliest, wikidata_start
 
 

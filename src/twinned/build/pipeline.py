@@ -45,11 +45,12 @@ from twinned.config import Settings
 from twinned.errors import NotConformant
 from twinned.rdf import jsonld
 from twinned.rdf.vocab import PREFIXES, load_vocabulary
-from twinned.records.load import Records, load_records
+from twinned.records.load import load_records
+from twinned.records.model import Records
 from twinned.records.world import counts
 
 if TYPE_CHECKING:
-    from twinned.validation.engine import Report
+    from twinned.validation.report import Report
 
 
 

@@ -98,6 +98,9 @@ def _key_value(text: str) -> tuple[str, str]:
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     from twinned.queries import canned as q
+    from twinned.queries.binding import find
+    from twinned.queries.params import ParameterError
+    from twinned.queries.results import FORMAT_NAMES, execute, format_names, write
     from twinned.store.release import load_release
     from twinned.web.current import ensure_built
 
@@ -108,20 +111,20 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(q.render_markdown(queries) if args.format == "markdown" else q.listing(queries), end="")
         return 0
-    query = q.find(queries, args.name)
+    query = find(queries, args.name)
     if args.show:
         print(query.text, end="")
         return 0
     params: dict[str, list[str]] = {}
     for name, value in args.param:
         params.setdefault(name, []).append(value)
-    fmt = q.FORMAT_NAMES.get(args.format or "table")
-    if fmt is None or args.format not in (None, *q.format_names(query.construct)):
-        raise q.ParameterError(query.name, "--format", "one of " + ", ".join(q.format_names(query.construct)),
+    fmt = FORMAT_NAMES.get(args.format or "table")
+    if fmt is None or args.format not in (None, *format_names(query.construct)):
+        raise ParameterError(query.name, "--format", "one of " + ", ".join(format_names(query.construct)),
                                args.format)
     release = load_release(ensure_built(settings))
-    binding, result = q.execute(release.store, query, params, settings.base_uri, settings.max_rows)
-    sys.stdout.buffer.write(q.write(result, binding, fmt, settings.base_uri))
+    binding, result = execute(release.store, query, params, settings.base_uri, settings.max_rows)
+    sys.stdout.buffer.write(write(result, binding, fmt, settings.base_uri))
     sys.stdout.flush()
     return 0
 

@@ -18,7 +18,7 @@ from twinned.errors import InputError, Problem
 from twinned.records.extract_files import EXTRACT_DIR, LINKS, NODES, default_extract
 
 if TYPE_CHECKING:  # the modules below are imported when a command runs, not for --help
-    from twinned.records.load import Records
+    from twinned.records.model import Records
     from twinned.wikidata.client import Endpoint
 
 Common = Callable[[argparse.ArgumentParser], None]
@@ -42,7 +42,8 @@ def _records(settings: Settings) -> Records:
 
 
 def _endpoint(args: argparse.Namespace, settings: Settings, url: str) -> Endpoint:
-    from twinned.wikidata.client import Endpoint, RetryPolicy, user_agent
+    from twinned.http import RetryPolicy, user_agent
+    from twinned.wikidata.client import Endpoint
 
     policy = RetryPolicy(retries=args.retries, timeout=args.timeout)
     return Endpoint(url, agent=user_agent(settings.contact_email), policy=policy)
@@ -77,13 +78,15 @@ def _endpoint_flags(p: argparse.ArgumentParser) -> None:
 
 def cmd_wikidata_diff(args: argparse.Namespace, settings: Settings) -> int:
     from twinned.wikidata import compare as wd
+    from twinned.wikidata.ours import our_cities
+    from twinned.wikidata.view import fetch, read_extract
 
     records = _records(settings)
-    cities = wd.our_cities(records, settings.base_uri, args.city)
+    cities = our_cities(records, settings.base_uri, args.city)
     if args.offline is not None:
-        view = wd.read_extract(_extract(settings, args.offline), cities)
+        view = read_extract(_extract(settings, args.offline), cities)
     else:
-        view = wd.fetch(_endpoint(args, settings, args.endpoint or WIKIDATA_SPARQL), cities)
+        view = fetch(_endpoint(args, settings, args.endpoint or WIKIDATA_SPARQL), cities)
     d = wd.diff(cities, view)
     if args.quickstatements:
         text = wd.quickstatements(d)
@@ -143,14 +146,14 @@ def _diff_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], commo
 
 
 def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
-    from twinned.wikidata import compare as wd
     from twinned.wikidata import linking
+    from twinned.wikidata.view import read_nodes
 
     if (args.qid or args.choose) and not args.write:
         raise InputError([Problem("--write", 0, "KEY", "the place key to write the chosen QID to")])
     records = _records(settings)
     folder = Path(args.offline) if args.offline else default_extract(settings.project_dir)
-    nodes = wd.read_nodes(folder) if folder is not None else None
+    nodes = read_nodes(folder) if folder is not None else None
     endpoint = None
     if args.endpoint or args.online:
         endpoint = _endpoint(args, settings, args.endpoint or WIKIDATA_SPARQL)

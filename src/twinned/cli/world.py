@@ -1,5 +1,5 @@
 """The world-scale commands of ``twinned``: ``import-wikidata``, ``generate-world`` and
-``load`` (registered by ``cli.parser``; exit codes as for every command).
+``load`` (registered by ``cli.main.parser``; exit codes as for every command).
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from twinned.extract.names import NameMention, proper_name_at
+from twinned.extract.mentions import NameMention
+from twinned.extract.names import proper_name_at
 from twinned.extract.resolve import LEAD_CHARS
 from twinned.extract.text import is_boilerplate
 

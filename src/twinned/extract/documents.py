@@ -10,8 +10,8 @@ from typing import Protocol
 from twinned.extract.areas import AreaMention, AreaScheme
 from twinned.extract.blocks import Line, PartyFinder, cells_of, sentences
 from twinned.extract.dates import DateMention
+from twinned.extract.mentions import NameMention
 from twinned.extract.model import Document, Evidence, Partnership, Signing
-from twinned.extract.names import NameMention
 from twinned.extract.types import DocMention, TypeReading, TypeScheme
 
 INTENT_TYPES = frozenset({"letter-of-intent", "protocol-of-intent", "letter-of-interest", "declaration-of-intent",

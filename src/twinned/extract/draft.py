@@ -1,4 +1,4 @@
-"""Writing a :class:`~twinned.extract.pipeline.Draft` as YAML in the record format, ready to review.
+"""Writing a :class:`~twinned.extract.model.Draft` as YAML in the record format, ready to review.
 
 Each partnership and membership carries ``evidence`` (field path → the text as
 found, its character offsets in the page text, a confidence, a note) and, when any

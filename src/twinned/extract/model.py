@@ -9,7 +9,7 @@ from twinned.extract.areas import AreaMention
 from twinned.extract.blocks import Line, Party
 from twinned.extract.dates import DateMention
 from twinned.extract.gazetteer import WorldGazetteer
-from twinned.extract.names import NameMention
+from twinned.extract.mentions import NameMention
 from twinned.extract.types import DocMention, TypeReading
 from twinned.records.model import Gazetteer
 

@@ -14,10 +14,10 @@ import re
 import sys
 from dataclasses import dataclass
 
-from twinned.extract.countries import COUNTRY_NAMES as COUNTRY_NAMES
+from twinned.extract.countries import COUNTRY_NAMES
 from twinned.extract.fold import _WORD, fold, fold_keys
 from twinned.extract.gazetteer import COMMON_WORDS, WorldGazetteer, country_names, us_states
-from twinned.extract.mentions import NameMention as NameMention
+from twinned.extract.mentions import NameMention
 from twinned.extract.resolve import Links, resolve
 from twinned.records.model import Gazetteer
 

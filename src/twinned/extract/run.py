@@ -27,6 +27,7 @@ from twinned.extract.blocks import (
 from twinned.extract.dates import DateMention, find_dates
 from twinned.extract.documents import BROADER, RENEWAL_WORD, DocumentReader, Schemes, _name_documents
 from twinned.extract.fold import fold_name
+from twinned.extract.mentions import NameMention
 from twinned.extract.model import (
     Document,
     Evidence,
@@ -36,7 +37,7 @@ from twinned.extract.model import (
     Signing,
     Stub,
 )
-from twinned.extract.names import NameIndex, NameMention, proper_name_at
+from twinned.extract.names import NameIndex, proper_name_at
 from twinned.extract.parties import Segment, split
 from twinned.extract.resolve import Links
 from twinned.extract.text import is_boilerplate

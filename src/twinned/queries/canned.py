@@ -51,50 +51,14 @@ import pyoxigraph as ox
 import yaml
 
 from twinned.errors import InputError, Problem
-from twinned.queries.binding import Binding, CannedQuery, QueryNotFound, bind, find, values_block
+from twinned.queries.binding import CannedQuery, bind, values_block
 from twinned.queries.params import (
-    MAX_VALUE_CHARS,
-    MAX_VALUES,
     TYPES,
-    XSD,
     Parameter,
     ParameterError,
-    ParamType,
     Term,
     shorten,
 )
-from twinned.queries.results import (
-    CANNED_FORMATS,
-    CONSTRUCT_FORMATS,
-    FORMAT_NAMES,
-    ROWS_JSON,
-    SELECT_FORMATS,
-    TABLE,
-    CannedAnswer,
-    CannedRequest,
-    GraphResult,
-    Result,
-    Solutions,
-    execute,
-    execute_canned,
-    format_names,
-    plain,
-    rows_json,
-    run,
-    table,
-    write,
-)
-from twinned.rdf.negotiation import CSV, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE
-
-__all__ = [
-    "CANNED_FORMATS", "CONSTRUCT_FORMATS", "CSV", "END_MARKER", "FORMAT_NAMES", "JSONLD", "MAX_VALUES",
-    "MAX_VALUE_CHARS", "NTRIPLES", "ROWS_JSON", "SELECT_FORMATS", "SPARQL_JSON", "START_MARKER", "TABLE", "TSV",
-    "TURTLE", "TYPES", "XSD", "Binding", "CannedAnswer", "CannedQuery", "CannedRequest", "GraphResult",
-    "ParamType", "Parameter", "ParameterError", "QueryNotFound", "Result", "Solutions", "Term", "bind",
-    "embed_list", "embedded_list", "execute", "execute_canned", "find", "format_names", "listing",
-    "load_queries", "plain", "read_query", "render_markdown", "rows_json", "run", "summary", "table",
-    "values_block", "write",
-]
 
 NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

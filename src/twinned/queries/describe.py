@@ -153,7 +153,7 @@ class Labels:
     KEPT = 1 << 16
 
     def __init__(self, store: Any, by_iri: dict[str, dict[str, str]] | None = None) -> None:
-        # (store: a store.release.GraphStore, a layer above: pyoxigraph's Store or an external one)
+        # (store: a GraphStore of build.releasestore: pyoxigraph's Store or an external one)
         self.store = store
         self.by_iri = by_iri
         self._read = lru_cache(maxsize=self.KEPT)(self._names)

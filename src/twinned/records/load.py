@@ -16,35 +16,19 @@ import yaml
 from twinned.errors import InputError, Problem
 from twinned.rdf.vocab import Vocabulary
 from twinned.records.model import (
-    Area,
     CityFile,
-    Country,
-    DateRecord,
     Document,
     Gazetteer,
-    Identity,
-    Located,
     Membership,
-    Network,
     Partnership,
-    Place,
     Records,
     Signing,
     Source,
 )
 from twinned.records.places import read_places
-from twinned.records.reader import COUNTRY_CODE, LANG, QID, SLUG, URL, RecordReader
+from twinned.records.reader import LANG, URL, RecordReader
 from twinned.records.world import WORLD_DIR, load_world
 from twinned.records.yamlnodes import Node, brief
-
-# the record classes live in records.model, the value patterns in records.reader; they are
-# named here too, where they were first (build, web and the tests import them from here)
-__all__ = [
-    "Area", "CityFile", "Country", "DateRecord", "Document", "Gazetteer", "Identity", "Located",
-    "Membership", "Network", "Partnership", "Place", "Records", "Signing", "Source",
-    "COUNTRY_CODE", "LANG", "PLACES_FILE", "CITIES_DIR", "QID", "REVIEW_KEYS", "SLUG", "URL",
-    "load_gazetteer", "load_records",
-]
 
 REVIEW_KEYS = ("evidence", "review")   # extraction notes on a record, not mapped (docs/records.md)
 PLACES_FILE = "places.yaml"

@@ -36,11 +36,6 @@ from twinned.rdf import ntriples as nt
 from twinned.records.model import ExtractFile, ExtractSource, Gazetteer, Records, World, WorldPlace
 from twinned.records.yamlnodes import Node, Reader
 
-# the world's classes live in records.model (beside the curated ones); named here too
-__all__ = ["COUNTRIES_FILE", "PARTNERSHIPS_FILE", "PLACES_FILE", "SOURCE_FILE", "WORLD_DIR",
-           "ExtractFile", "ExtractSource", "World", "WorldPlace", "counts", "decimal_lexical",
-           "load_world", "world_triples"]
-
 WORLD_DIR = "world"
 SOURCE_FILE = "source.yaml"
 COUNTRIES_FILE = "countries.tsv"

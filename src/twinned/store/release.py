@@ -8,8 +8,8 @@ GRAPH); see releasestore.py.
 pyoxigraph's ``Store`` that descriptions, pages, canned queries and the SPARQL endpoint
 use. An external SPARQL endpoint stands in for the embedded store through the same
 seam (``external.RemoteStore``, docs/external-store.md). The protocol is defined in
-``build.releasestore`` (so that queries/, below this layer, can name it too) and
-exported here with the types of its options.
+``build.releasestore`` (so that queries/, below this layer, can name it too), with the
+types of its options; import them from there.
 
 Opening a release needs nothing of the build: building ``dist/`` when it is missing or
 stale is ``web.current.ensure_built``, called by the CLI before it opens a release.
@@ -29,16 +29,9 @@ from twinned.build.releasestore import (
     BUILD_INFO,
     ONTOLOGY_GRAPH,
     STORE_DIR,
-    GraphName,
     GraphStore,
-    QueryOptions,
-    QueryResult,
     ReadOnlyStore,
-    Term,
 )
-
-__all__ = ["GraphName", "GraphStore", "LoadedRelease", "QueryOptions", "QueryResult", "Term",
-           "load_release", "remote_opener"]
 
 
 @dataclass(frozen=True)

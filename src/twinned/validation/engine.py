@@ -42,10 +42,7 @@ from rdflib.term import Node
 
 from twinned.errors import InputError, ShapesError
 from twinned.validation import constraints as sparql_constraints
-from twinned.validation.report import Report, Result, canonical, path_text, report_graph, summarize
-
-__all__ = ["Report", "Result", "canonical", "load_shapes", "summarize", "validate_files", "validate_graph",
-           "validate_graph_reference", "validate_store"]
+from twinned.validation.report import Report, path_text, report_graph, summarize
 
 SHAPES_GLOB = "*.ttl"
 

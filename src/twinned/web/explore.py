@@ -28,6 +28,8 @@ from twinned import geo
 from twinned import httperrors as he
 from twinned.errors import TwinnedError
 from twinned.queries import canned as q
+from twinned.queries.binding import CannedQuery, bind
+from twinned.queries.params import ParameterError
 from twinned.rdf.negotiation import HTML
 from twinned.web.atlas import KINDS
 from twinned.web.serving import Serving, server_of
@@ -82,11 +84,11 @@ async def network_page(request: Request) -> Response:
 
 # -- the query editor ---------------------------------------------------------------------------
 
-def example_text(query: q.CannedQuery, base: str) -> str:
+def example_text(query: CannedQuery, base: str) -> str:
     """A canned query as text to run at /sparql: its title and description as comments,
     list parameters in their VALUES block and the others in a VALUES block at the start
     of the WHERE clause, with the query's example values (or defaults)."""
-    binding = q.bind(query, query.example_params(), base)
+    binding = bind(query, query.example_params(), base)
     text = "\n".join(line for line in binding.sparql.splitlines() if not line.startswith("#+")).strip()
     single = [(p.name, binding.terms[p.name][0]) for p in query.parameters
               if not p.multiple and binding.terms[p.name]]
@@ -108,7 +110,7 @@ def examples(server: Serving) -> dict[str, dict[str, str]]:
     for name, query in canned.items():
         try:
             out[name] = {"title": query.title, "text": example_text(query, server.settings.base_uri)}
-        except q.ParameterError:
+        except ParameterError:
             continue
     return out
 

@@ -39,7 +39,10 @@ from starlette.routing import BaseRoute, Route
 from twinned import httperrors as he
 from twinned.config import Settings
 from twinned.queries import canned as q
+from twinned.queries.binding import Binding, CannedQuery, QueryNotFound, bind, find
 from twinned.queries.describe import compact
+from twinned.queries.params import Parameter, ParameterError, Term
+from twinned.queries.results import ROWS_JSON, CannedRequest, GraphResult, Result, plain, run, write
 from twinned.rdf.negotiation import CSV, HTML, JSONLD, NTRIPLES, SPARQL_JSON, TSV, TURTLE, Format, negotiate
 from twinned.store.release import LoadedRelease
 from twinned.web.querypool import QueryPool
@@ -48,10 +51,10 @@ from twinned.web.templating import environment
 
 CACHE = "public, max-age=60"
 SUFFIXES: dict[str, Format] = {
-    ".json": q.ROWS_JSON, ".srj": SPARQL_JSON, ".csv": CSV, ".tsv": TSV,
+    ".json": ROWS_JSON, ".srj": SPARQL_JSON, ".csv": CSV, ".tsv": TSV,
     ".ttl": TURTLE, ".nt": NTRIPLES, ".jsonld": JSONLD, ".html": HTML,
 }
-SELECT_OFFERS: tuple[Format, ...] = (q.ROWS_JSON, SPARQL_JSON, CSV, TSV, HTML)
+SELECT_OFFERS: tuple[Format, ...] = (ROWS_JSON, SPARQL_JSON, CSV, TSV, HTML)
 CONSTRUCT_OFFERS: tuple[Format, ...] = (TURTLE, JSONLD, NTRIPLES, HTML)
 QUERY_TEXT = "application/sparql-query"
 
@@ -61,7 +64,7 @@ class InvalidParameter(he.BadRequest):
 
     title = "Invalid parameter"
 
-    def __init__(self, exc: q.ParameterError) -> None:
+    def __init__(self, exc: ParameterError) -> None:
         self.parameter = exc.parameter
         super().__init__(str(exc))
 
@@ -73,7 +76,7 @@ class InvalidParameter(he.BadRequest):
         return doc
 
 
-def offers(query: q.CannedQuery) -> tuple[Format, ...]:
+def offers(query: CannedQuery) -> tuple[Format, ...]:
     return CONSTRUCT_OFFERS if query.construct else SELECT_OFFERS
 
 
@@ -144,32 +147,32 @@ class QueryService:
     """The queries of one release, run in a pool of query workers or in-process on its store."""
 
     def __init__(self, settings: Settings, release: LoadedRelease,
-                 queries: Mapping[str, q.CannedQuery] | None = None) -> None:
+                 queries: Mapping[str, CannedQuery] | None = None) -> None:
         self.settings = settings
         self.release = release
         self.queries = dict(queries) if queries is not None else q.load_queries(settings.queries_dir)
         self.templates = _environment(settings, release)
         self.answers = AnswerCache()
 
-    def query(self, name: str) -> q.CannedQuery:
+    def query(self, name: str) -> CannedQuery:
         try:
-            return q.find(self.queries, name)
-        except q.QueryNotFound as exc:
+            return find(self.queries, name)
+        except QueryNotFound as exc:
             raise he.NotFound(f"{exc}. The list is at /queries.") from None
 
-    def bind(self, query: q.CannedQuery, params: Mapping[str, Sequence[str]]) -> q.Binding:
+    def bind(self, query: CannedQuery, params: Mapping[str, Sequence[str]]) -> Binding:
         try:
-            return q.bind(query, params, self.settings.base_uri)
-        except q.ParameterError as exc:
+            return bind(query, params, self.settings.base_uri)
+        except ParameterError as exc:
             raise InvalidParameter(exc) from None
 
-    def etag(self, binding: q.Binding, fmt: Format) -> str:
+    def etag(self, binding: Binding, fmt: Format) -> str:
         """The release, the query file, the values and the format: the same answer."""
         text = hashlib.sha256(binding.query.text.encode("utf-8")).hexdigest()
         key = "\n".join((self.release.version, binding.query.name, text, binding.canonical(), fmt.name))
         return f'"{hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]}"'
 
-    async def answer(self, binding: q.Binding, fmt: Format, pool: QueryPool | None = None,
+    async def answer(self, binding: Binding, fmt: Format, pool: QueryPool | None = None,
                      request: Request | None = None) -> Answer:
         """The answer, from the cache when this release has given it before (a release
         never changes, so neither do its answers: an aggregate over a million triples is
@@ -182,9 +185,9 @@ class QueryService:
         if pool is None:
             answer = await run_in_threadpool(self.answer_here, binding, fmt)
         else:
-            run = pool.run_canned(q.CannedRequest(binding, None if fmt is HTML else fmt.name,
-                                                self.settings.max_rows, self.settings.base_uri))
-            done = await (run if request is None else while_connected(request, run))
+            pending = pool.run_canned(CannedRequest(binding, None if fmt is HTML else fmt.name,
+                                                    self.settings.max_rows, self.settings.base_uri))
+            done = await (pending if request is None else while_connected(request, pending))
             if done.result is not None:
                 answer = Answer(await run_in_threadpool(self.result_page, binding, done.result), done.truncated)
             else:
@@ -193,25 +196,25 @@ class QueryService:
         self.answers.put(key, answer)
         return answer
 
-    def answer_here(self, binding: q.Binding, fmt: Format) -> Answer:
+    def answer_here(self, binding: Binding, fmt: Format) -> Answer:
         """The answer computed in-process, on the release's store."""
-        result = q.run(self.release.store, binding, self.settings.max_rows)
+        result = run(self.release.store, binding, self.settings.max_rows)
         if fmt is HTML:
             return Answer(self.result_page(binding, result), result.truncated)
-        return Answer(q.write(result, binding, fmt, self.settings.base_uri), result.truncated)
+        return Answer(write(result, binding, fmt, self.settings.base_uri), result.truncated)
 
-    def links(self, query: q.CannedQuery, canonical: str = "") -> list[tuple[str, str]]:
+    def links(self, query: CannedQuery, canonical: str = "") -> list[tuple[str, str]]:
         qs = f"?{canonical}" if canonical else ""
         out = [(f.label, f"/queries/{query.name}{suffix_of(f)}{qs}") for f in offers(query) if f is not HTML]
         return [*out, ("SPARQL", f"/queries/{query.name}.rq")]
 
-    def result_page(self, binding: q.Binding, result: q.Result) -> bytes:
+    def result_page(self, binding: Binding, result: Result) -> bytes:
         base = self.settings.base_uri
         context: dict[str, Any] = {"query": binding.query, "values": dict(binding.texts),
                                    "links": self.links(binding.query, binding.canonical()),
                                    "truncated": result.truncated, "turtle": None, "variables": [], "rows": []}
-        if isinstance(result, q.GraphResult):
-            context["turtle"] = q.write(result, binding, TURTLE, base).decode("utf-8")
+        if isinstance(result, GraphResult):
+            context["turtle"] = write(result, binding, TURTLE, base).decode("utf-8")
             context["count"] = f"{len(result.triples)} triples"
         else:
             context["variables"] = result.variables
@@ -220,7 +223,7 @@ class QueryService:
         return self.templates.get_template("query.html").render(**context).encode("utf-8")
 
     def index_page(self) -> bytes:
-        items = [{"query": x, "links": self.links(x, q.bind(x, x.example_params(), self.settings.base_uri)
+        items = [{"query": x, "links": self.links(x, bind(x, x.example_params(), self.settings.base_uri)
                                                   .canonical())} for x in self.queries.values()]
         return self.templates.get_template("queries.html").render(items=items).encode("utf-8")
 
@@ -234,10 +237,10 @@ class QueryService:
         return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _cell(term: q.Term | None, base: str) -> dict[str, str | None]:
+def _cell(term: Term | None, base: str) -> dict[str, str | None]:
     """A table cell: IRIs as links (ours to this server's pages), the rest as text."""
     if not isinstance(term, ox.NamedNode):
-        return {"text": "" if term is None else str(q.plain(term)), "href": None}
+        return {"text": "" if term is None else str(plain(term)), "href": None}
     href = "/" + term.value[len(base):] if term.value.startswith(base) else term.value
     return {"text": compact(term.value, base), "href": href}
 
@@ -292,9 +295,9 @@ def _split(path_name: str) -> tuple[str, str | None]:
 
 async def list_queries(service: QueryService, request: Request) -> Response:
     if request.url.path.endswith(".json"):
-        fmt, headers = q.ROWS_JSON, {}
+        fmt, headers = ROWS_JSON, {}
     else:
-        fmt, headers = _negotiate(request, (HTML, q.ROWS_JSON), "the list of queries"), {"Vary": "Accept"}
+        fmt, headers = _negotiate(request, (HTML, ROWS_JSON), "the list of queries"), {"Vary": "Accept"}
     if fmt is HTML:
         body = await run_in_threadpool(service.index_page)
         return respond(request, service, body, HTML.content_type, headers=headers)
@@ -325,7 +328,7 @@ async def run_query(service: QueryService, request: Request) -> Response:
         return cached
     answer = await service.answer(binding, fmt, worker_pool(request), request)
     headers["X-Twinned-Truncated"] = "true" if answer.truncated else "false"
-    media = fmt.content_type if fmt is not q.ROWS_JSON else "application/json"
+    media = fmt.content_type if fmt is not ROWS_JSON else "application/json"
     return respond(request, service, answer.body, media, etag, headers)
 
 
@@ -360,7 +363,7 @@ SPARQL_RESULTS_SCHEMA = {
 TEXT = {"schema": {"type": "string"}}
 
 
-def _parameter(p: q.Parameter) -> dict[str, Any]:
+def _parameter(p: Parameter) -> dict[str, Any]:
     out: dict[str, Any] = {"name": p.name, "in": "query", "required": p.required,
                            "description": p.description, "schema": p.schema()}
     if p.multiple:
@@ -372,7 +375,7 @@ def _parameter(p: q.Parameter) -> dict[str, Any]:
     return out
 
 
-def _responses(query: q.CannedQuery) -> dict[str, Any]:
+def _responses(query: CannedQuery) -> dict[str, Any]:
     if query.construct:
         content: dict[str, Any] = {TURTLE.media_type: TEXT, JSONLD.media_type: {"schema": {"type": "object"}},
                                    NTRIPLES.media_type: TEXT}

@@ -39,6 +39,8 @@ from twinned.records.load import load_records
 from twinned.store.release import LoadedRelease
 from twinned.web.templating import environment
 from twinned.wikidata import compare as wd
+from twinned.wikidata.ours import our_cities
+from twinned.wikidata.view import read_extract
 
 CACHE = "public, max-age=300"
 JSON = Format("json", "application/json", "results", ".json", label="JSON")
@@ -57,8 +59,8 @@ class WikidataPages:
         self.diff: wd.Diff | None = None
         if extract is not None:
             records = load_records(settings.data_dir, load_vocabulary(settings.ontology_dir))
-            cities = wd.our_cities(records, settings.base_uri)
-            view = replace(wd.read_extract(extract, cities), location=f"{EXTRACT_DIR} ({NODES}, {LINKS})")
+            cities = our_cities(records, settings.base_uri)
+            view = replace(read_extract(extract, cities), location=f"{EXTRACT_DIR} ({NODES}, {LINKS})")
             self.diff = wd.diff(cities, view)
         self.templates = _environment(settings, release)
 

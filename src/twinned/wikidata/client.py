@@ -22,9 +22,7 @@ import httpx
 
 from twinned import http
 from twinned.errors import TwinnedError
-from twinned.http import RetryPolicy as RetryPolicy
-from twinned.http import retry_after as retry_after
-from twinned.http import user_agent as user_agent
+from twinned.http import RetryPolicy, user_agent
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 ENTITY = "http://www.wikidata.org/entity/"

@@ -17,8 +17,8 @@ P190 network between cities (``read_extract``: nodes.tsv and links.tsv, undirect
 ``quickstatements`` writes the P190 statements Wikidata lacks as QuickStatements V1
 commands, with the start time and our partnership page as reference URL.
 
-Our side is read in ``wikidata.ours``, Wikidata's in ``wikidata.view``; their names are
-re-exported here, so ``compare`` stays the one module a caller needs.
+Our side is read in ``wikidata.ours`` (``our_cities``), Wikidata's in ``wikidata.view``
+(``fetch``, ``read_extract``); callers import those names from there.
 """
 
 from __future__ import annotations
@@ -32,19 +32,8 @@ from typing import Any
 from twinned.records.dates import PartialDate, Precision
 from twinned.records.names import fold, overlaps
 from twinned.records.qualified import QualifiedDate, quickstatements_cells
-from twinned.records.qualified import quickstatements_time as quickstatements_time
-from twinned.wikidata.ours import City as City
-from twinned.wikidata.ours import OurPartner as OurPartner
-from twinned.wikidata.ours import our_cities as our_cities
-from twinned.wikidata.ours import start_date as start_date
-from twinned.wikidata.view import KIND_CLASSES as KIND_CLASSES
-from twinned.wikidata.view import Item as Item
-from twinned.wikidata.view import Statement as Statement
-from twinned.wikidata.view import WikidataTime as WikidataTime
-from twinned.wikidata.view import WikidataView as WikidataView
-from twinned.wikidata.view import fetch as fetch
-from twinned.wikidata.view import read_extract as read_extract
-from twinned.wikidata.view import read_nodes as read_nodes
+from twinned.wikidata.ours import City, OurPartner
+from twinned.wikidata.view import KIND_CLASSES, Item, Statement, WikidataTime, WikidataView
 
 CHECKS: dict[str, str] = {
     "missing-in-wikidata": "In our records, not in Wikidata",
