@@ -37,6 +37,8 @@ def test_projected_path_draws_the_same_bytes_as_path_data(frame: list[tuple[floa
 
     view = Viewport.fit(frame)
     rings, lines = geo.projected_world()
+    for group in (rings, lines):
+        assert charts._seen(view, group) == [line for line in group if view.sees_projected(line)]
     for line in (*rings, *lines):
         for closed in (False, True):
             expected = charts.path_data((view.px_xy(*p) for p in line.points), closed=closed)
