@@ -10,10 +10,12 @@ subjects of each release in one process, templates warm, best of three alternati
 on a shared 2-core machine): a first-time place page spent some 60% of its time drawing
 its map, 50% on the basemap alone (some 3,400 outline points projected into each map's own
 frame; frames differ per place, so there is nothing to share between pages). With
-``projected_path`` and ``_seen`` inlining that loop (byte-identical SVG), place pages went
-from about 9-10 ms to 6.5-7.5 ms, and the page mix from 250 to 340 pages/s at W1 and 245
-to 305 pages/s at W10 (1.42M triples). The basemap is still the largest single cost of a
-place page (about 3 ms).
+``projected_path`` and ``_seen`` inlining that loop (byte-identical SVG) the basemap draws
+1.5-2x faster; together with ``server.resource_body`` no longer building a view no template
+reads, the page mix went from 293 to 352 pages/s at W1 and from 282 to 382 pages/s at W10
+(1.42M triples), place pages from about 7.6 to 5.5-6.3 ms, partnership pages from 1.4 to
+1.2 ms (single runs varied by up to 40% with the machine's load). The basemap is still the
+largest single cost of a place page (about 3 ms).
 """
 
 from __future__ import annotations
