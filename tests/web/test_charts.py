@@ -24,6 +24,29 @@ def test_path_data_is_relative_and_drops_repeated_points() -> None:
     assert charts.path_data([(1, 1), (1.2, 1.1)]) == ""  # nothing left to draw
 
 
+@pytest.mark.parametrize("frame", [
+    [],  # the whole world
+    [(21.26, 48.72), (23.9, 54.9)],  # Central Europe, zoomed in
+    [(-122.4, 37.8), (139.7, 35.7), (18.4, -33.9)],  # wide, off centre
+    [(174.8, -41.3)],  # a single point near the edge of the world
+])
+def test_projected_path_draws_the_same_bytes_as_path_data(frame: list[tuple[float, float]]) -> None:
+    """The basemap's inlined loop gives exactly what path_data of px_xy gives, for every
+    land ring and border of the world outline, open and closed."""
+    from twinned import geo
+
+    view = Viewport.fit(frame)
+    rings, lines = geo.projected_world()
+    for group in (rings, lines):
+        assert charts._seen(view, group) == [line for line in group if view.sees_projected(line)]
+    for line in (*rings, *lines):
+        for closed in (False, True):
+            expected = charts.path_data((view.px_xy(*p) for p in line.points), closed=closed)
+            assert charts.projected_path(view, line.points, closed=closed) == expected
+    assert charts.projected_path(view, [], closed=True) == ""
+    assert charts.projected_path(view, [(0.0, 0.0), (1e-9, 1e-9)]) == ""  # one pixel: nothing to draw
+
+
 def test_attrs_escape_and_leave_out_none() -> None:
     assert charts.attrs(class_="a", aria_label='"<x>"', fill=None) == ' class="a" aria-label="&#34;&lt;x&gt;&#34;"'
 

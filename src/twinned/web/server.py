@@ -198,6 +198,10 @@ def page_view(site: Site, iri: str, template: str) -> dict[str, Any]:
 
 
 def resource_body(server: Server, iri: str, path: str, fmt: Format) -> bytes:
+    """A resource's representation in ``fmt``. A page gets only the view its template reads
+    (the templates are strict about undefined names): the generic ``Site.resource`` view,
+    once built for every page and read by none but resource.html (as its ``view``), took
+    some 15% of a first-time partnership page (issue 14; figures in charts.py)."""
     triples = server.site.describer.describe(iri)
     base = server.settings.base_uri
     if fmt is not HTML:
@@ -205,7 +209,7 @@ def resource_body(server: Server, iri: str, path: str, fmt: Format) -> bytes:
     template = server.site.template_for(iri)
     return server.render(template, view=page_view(server.site, iri, template), iri=iri,
                          jsonld=write_graph(triples, JSONLD, base).decode("utf-8"),
-                         alternates=alternates(path), resource=server.site.resource(iri))
+                         alternates=alternates(path))
 
 
 async def resource(request: Request) -> Response:
