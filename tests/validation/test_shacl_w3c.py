@@ -16,7 +16,7 @@ import pytest
 from rdflib import Graph
 
 from tests.support.paths import ROOT
-from tests.support.shacl_suite import Case, Refused, Validator, cases, outcome, report_of
+from tests.support.shacl_suite import Case, Refused, Validator, cases, outcome, pyshacl_reference, report_of
 from twinned.cli import main
 
 EXPECTED_FAILURES: dict[str, str] = {}  # test name -> why it fails
@@ -58,22 +58,8 @@ def test_expected_failures_are_documented() -> None:
 @pytest.mark.slow  # pySHACL, the reference, on the whole W3C suite
 def test_pyshacl_on_the_suite() -> None:
     """The reference passes PYSHACL_PASSES tests; we pass every one of those too."""
-    from rdflib import Graph as G
-
-    from twinned.validation.engine import validate_graph_reference
-
     logging.getLogger("pyshacl").setLevel(logging.CRITICAL)
-
-    def reference(data: Path, shapes: Path) -> Graph:
-        d, s = G(), G()
-        d.parse(data, format="turtle", publicID=data.as_uri())
-        s.parse(shapes, format="turtle", publicID=shapes.as_uri())
-        try:
-            return validate_graph_reference(d, s).graph
-        except Exception as exc:
-            raise Refused(str(exc)) from exc
-
-    passed = {c.name for c in cases() if outcome(c, reference) == "pass"}
+    passed = {c.name for c in cases() if outcome(c, pyshacl_reference) == "pass"}
     assert len(passed) == PYSHACL_PASSES
     ours = {c.name for c in cases()} - set(EXPECTED_FAILURES)
     assert passed <= ours

@@ -22,6 +22,11 @@ _COUNTRY_CODE_IRI = _COUNTRY_CODE[1:-1]
 _DATE_IRI = _DATE[1:-1]
 
 
+def _date_order(literal: str) -> tuple[str, str]:
+    """tw:date literals (N-Triples) by their lexical value, then as written."""
+    return nt.value(literal), literal
+
+
 @dataclass(frozen=True)
 class DataStats:
     """What the catalogue says about the data graph (terms as N-Triples text)."""
@@ -67,19 +72,8 @@ class DataStats:
             elif p == _DATE_IRI:
                 dates.append(str(t.object))
         prefix = "<" + base
-        return cls(
-            triples=count,
-            entities=sum(1 for s in subjects if s.startswith(prefix)),
-            distinct_subjects=len(subjects),
-            distinct_objects=len(objects),
-            classes=dict(sorted(classes.items())),
-            properties=dict(sorted(properties.items())),
-            same_as=properties.get(_SAME_AS[1:-1], 0),
-            country_codes=tuple(sorted(codes)),
-            first_date=min(dates, key=lambda d: (nt.value(d), d)) if dates else None,
-            last_date=max(dates, key=lambda d: (nt.value(d), d)) if dates else None,
-            subjects=frozenset(k for k in keep if f"<{k}>" in subjects),
-        )
+        return cls._counted(count, sum(1 for s in subjects if s.startswith(prefix)), len(subjects), len(objects),
+                            classes, properties, codes, dates, frozenset(k for k in keep if f"<{k}>" in subjects))
 
     @classmethod
     def from_lines(cls, lines: Iterable[bytes], base: str, keep: Iterable[str] = ()) -> tuple[DataStats, set[str]]:
@@ -115,19 +109,20 @@ class DataStats:
             else:
                 dates.append(str(t.object))
         prefix = ("<" + base).encode()
-        return cls(
-            triples=count,
-            entities=sum(1 for s in subjects if s.startswith(prefix)),
-            distinct_subjects=len(subjects),
-            distinct_objects=len(objects),
-            classes=dict(sorted(classes.items())),
-            properties=dict(sorted((p[1:-1].decode(), n) for p, n in properties.items())),
-            same_as=properties.get(_SAME_AS.encode(), 0),
-            country_codes=tuple(sorted(codes)),
-            first_date=min(dates, key=lambda d: (nt.value(d), d)) if dates else None,
-            last_date=max(dates, key=lambda d: (nt.value(d), d)) if dates else None,
-            subjects=frozenset(k for k in keep if f"<{k}>".encode() in subjects),
-        ), {s[1:-1].decode() for s in subjects if s.startswith(b"<")}
+        stats = cls._counted(count, sum(1 for s in subjects if s.startswith(prefix)), len(subjects), len(objects),
+                             classes, {p[1:-1].decode(): n for p, n in properties.items()}, codes, dates,
+                             frozenset(k for k in keep if f"<{k}>".encode() in subjects))
+        return stats, {s[1:-1].decode() for s in subjects if s.startswith(b"<")}
+
+    @classmethod
+    def _counted(cls, count: int, entities: int, subjects: int, objects: int, classes: Counter[str],
+                 properties: dict[str, int], codes: set[str], dates: list[str], kept: frozenset[str]) -> DataStats:
+        """The statistics from what one pass counted (``from_triples`` and ``from_lines`` alike)."""
+        return cls(triples=count, entities=entities, distinct_subjects=subjects, distinct_objects=objects,
+                   classes=dict(sorted(classes.items())), properties=dict(sorted(properties.items())),
+                   same_as=properties.get(_SAME_AS[1:-1], 0), country_codes=tuple(sorted(codes)),
+                   first_date=min(dates, key=_date_order) if dates else None,
+                   last_date=max(dates, key=_date_order) if dates else None, subjects=kept)
 
     def has_subject(self, iri: str) -> bool:
         return iri in self.subjects
